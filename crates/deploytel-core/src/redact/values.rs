@@ -1,0 +1,218 @@
+//! Finding credentials inside free-form values: log messages, command lines, URLs.
+//!
+//! Each detector looks at one byte position and says whether a secret starts there, so one pass
+//! over the value tries them all and a value that holds no secret is read once and never copied.
+//! Detectors only split the value at ASCII bytes, so every range they return lies on `char`
+//! boundaries.
+
+use super::keys::KeyPattern;
+
+/// Byte range of a secret inside a value.
+pub(crate) type Span = (usize, usize);
+
+/// The first secret that starts at or after `from`, as a byte range of `value`.
+// hot: once per string value logged
+pub(crate) fn next_secret(keys: &[KeyPattern], value: &str, from: usize) -> Option<Span> {
+    let bytes = value.as_bytes();
+    let mut i = from;
+    while i < bytes.len() {
+        let found = match bytes[i] {
+            b'-' => pem_private_key(bytes, i).or_else(|| spaced_flag(keys, bytes, i)),
+            b'=' => assignment(keys, bytes, i, from),
+            b':' => url_password(bytes, i, from),
+            b'e' => jwt(bytes, i),
+            b'A' => aws_access_key_id(bytes, i),
+            b'B' | b'b' => http_credentials(bytes, i),
+            _ => None,
+        };
+        if let Some(span) = found {
+            if span.1 > span.0 {
+                return Some(span);
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+fn is_secret_name(keys: &[KeyPattern], name: &[u8]) -> bool {
+    keys.iter().any(|pattern| pattern.matches(name))
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+fn word_boundary_before(bytes: &[u8], i: usize) -> bool {
+    i == 0 || !is_word(bytes[i - 1])
+}
+
+fn starts_with_ignore_case(bytes: &[u8], at: usize, prefix: &[u8]) -> bool {
+    bytes
+        .get(at..at + prefix.len())
+        .is_some_and(|window| window.eq_ignore_ascii_case(prefix))
+}
+
+/// End of the run of bytes from `at` that satisfy `keep`.
+fn run_end(bytes: &[u8], at: usize, keep: impl Fn(u8) -> bool) -> usize {
+    bytes[at..]
+        .iter()
+        .position(|&b| !keep(b))
+        .map_or(bytes.len(), |n| at + n)
+}
+
+/// A flag value or assignment value: up to white space or a separator, or a quoted string.
+fn value_after(bytes: &[u8], start: usize) -> Option<Span> {
+    match bytes.get(start)? {
+        &quote @ (b'"' | b'\'') => {
+            let end = run_end(bytes, start + 1, |b| b != quote);
+            Some((start + 1, end))
+        }
+        _ => Some((
+            start,
+            run_end(bytes, start, |b| {
+                !b.is_ascii_whitespace() && !matches!(b, b'&' | b';' | b',' | b'"' | b'\'')
+            }),
+        )),
+    }
+}
+
+/// `-----BEGIN … PRIVATE KEY-----` through its END line, or to the end of the value.
+fn pem_private_key(bytes: &[u8], i: usize) -> Option<Span> {
+    const BEGIN: &[u8] = b"-----BEGIN ";
+    if !bytes[i..].starts_with(BEGIN) {
+        return None;
+    }
+    let label_start = i + BEGIN.len();
+    let label_len = find(&bytes[label_start..], b"-----")?;
+    if !bytes[label_start..label_start + label_len].ends_with(b"PRIVATE KEY") {
+        return None;
+    }
+    let body = label_start + label_len + 5;
+    let end = find(&bytes[body..], b"-----END ")
+        .and_then(|n| {
+            let end_label = body + n + 9;
+            find(&bytes[end_label..], b"-----").map(|m| end_label + m + 5)
+        })
+        .unwrap_or(bytes.len());
+    Some((i, end))
+}
+
+/// `--password hunter2`: a long flag whose name is a secret key, followed by white space and a
+/// value. The `--password=…` form is found by [`assignment`].
+fn spaced_flag(keys: &[KeyPattern], bytes: &[u8], i: usize) -> Option<Span> {
+    if bytes.get(i + 1) != Some(&b'-') || (i > 0 && !bytes[i - 1].is_ascii_whitespace()) {
+        return None;
+    }
+    let name_start = i + 2;
+    let name_end = run_end(bytes, name_start, |b| is_word(b) || b == b'-');
+    if name_end == name_start || !is_secret_name(keys, &bytes[name_start..name_end]) {
+        return None;
+    }
+    let value_start = run_end(bytes, name_end, |b| b == b' ' || b == b'\t');
+    if value_start == name_end || bytes.get(value_start).is_none_or(|&b| b == b'-') {
+        return None;
+    }
+    value_after(bytes, value_start)
+}
+
+/// `password=hunter2`, `--api-key=…`, `?token=…&`: a secret name right before `=`.
+fn assignment(keys: &[KeyPattern], bytes: &[u8], i: usize, from: usize) -> Option<Span> {
+    let name_start = bytes[from..i]
+        .iter()
+        .rposition(|&b| !(is_word(b) || b == b'-' || b == b'.'))
+        .map_or(from, |n| from + n + 1);
+    if name_start == i || !is_secret_name(keys, &bytes[name_start..i]) {
+        return None;
+    }
+    value_after(bytes, i + 1)
+}
+
+/// The password of `scheme://user:password@host`.
+fn url_password(bytes: &[u8], i: usize, from: usize) -> Option<Span> {
+    if !bytes[i..].starts_with(b"://") || i == from || !bytes[i - 1].is_ascii_alphanumeric() {
+        return None;
+    }
+    let authority_start = i + 3;
+    let authority_end = run_end(bytes, authority_start, |b| {
+        !matches!(b, b'/' | b'?' | b'#') && !b.is_ascii_whitespace()
+    });
+    let authority = &bytes[authority_start..authority_end];
+    let at = authority.iter().rposition(|&b| b == b'@')?;
+    let colon = authority[..at].iter().position(|&b| b == b':')?;
+    Some((authority_start + colon + 1, authority_start + at))
+}
+
+fn is_base64url(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+}
+
+/// A JSON Web Token: three base64url segments, the header starting `eyJ` (`{"`).
+fn jwt(bytes: &[u8], i: usize) -> Option<Span> {
+    if !bytes[i..].starts_with(b"eyJ") || (i > 0 && is_base64url(bytes[i - 1])) {
+        return None;
+    }
+    let header_end = run_end(bytes, i, is_base64url);
+    if header_end - i < 10 || bytes.get(header_end) != Some(&b'.') {
+        return None;
+    }
+    let payload_end = run_end(bytes, header_end + 1, is_base64url);
+    if payload_end == header_end + 1 || bytes.get(payload_end) != Some(&b'.') {
+        return None;
+    }
+    Some((i, run_end(bytes, payload_end + 1, is_base64url)))
+}
+
+/// An AWS access key id such as `AKIAIOSFODNN7EXAMPLE`.
+fn aws_access_key_id(bytes: &[u8], i: usize) -> Option<Span> {
+    const PREFIXES: &[&[u8; 4]] = &[
+        b"AKIA", b"ASIA", b"ABIA", b"ACCA", b"AGPA", b"AIDA", b"AIPA", b"ANPA", b"ANVA", b"APKA",
+        b"AROA", b"ASCA",
+    ];
+    let candidate = bytes.get(i..i + 20)?;
+    let is_id = PREFIXES.iter().any(|p| candidate.starts_with(*p))
+        && candidate[4..]
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && word_boundary_before(bytes, i)
+        && bytes.get(i + 20).is_none_or(|&b| !is_word(b));
+    is_id.then_some((i, i + 20))
+}
+
+/// The credentials after `Bearer ` or `Basic ` (any case).
+///
+/// Prose says "basic" too, so the token must look like one: at least 8 token characters with a
+/// digit, a symbol or mixed case. `basic deployment` stays as it is; `Basic dXNlcjpwYXNz` does not.
+fn http_credentials(bytes: &[u8], i: usize) -> Option<Span> {
+    if !word_boundary_before(bytes, i) {
+        return None;
+    }
+    let scheme_len = if starts_with_ignore_case(bytes, i, b"bearer") {
+        6
+    } else if starts_with_ignore_case(bytes, i, b"basic") {
+        5
+    } else {
+        return None;
+    };
+    let token_start = run_end(bytes, i + scheme_len, |b| b == b' ');
+    if token_start == i + scheme_len {
+        return None;
+    }
+    let is_token_char =
+        |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/');
+    let body_end = run_end(bytes, token_start, is_token_char);
+    let token_end = run_end(bytes, body_end, |b| b == b'=');
+    let token = &bytes[token_start..token_end];
+    let looks_like_credential = token.len() >= 8
+        && (token.iter().any(|b| !b.is_ascii_alphabetic())
+            || (token.iter().any(u8::is_ascii_uppercase)
+                && token.iter().any(u8::is_ascii_lowercase)));
+    let ends_cleanly = bytes.get(token_end).is_none_or(|&b| !is_word(b));
+    (looks_like_credential && ends_cleanly).then_some((token_start, token_end))
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
+}

@@ -1,0 +1,160 @@
+//! JSON primitives that append to a byte buffer: escaped strings and numbers.
+//!
+//! Hand-written rather than serde: the layer writes one flat object whose keys and values it
+//! already holds, so the only work left is escaping, and escaping straight into the line buffer
+//! costs nothing beyond the copy.
+
+use deploytel_core::{Redactor, Segment};
+
+/// For each byte: 0 when it stands for itself inside a JSON string, otherwise the character
+/// that follows the backslash (`u` for the `\u00XX` form).
+static ESCAPE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b'u';
+        b += 1;
+    }
+    table[0x08] = b'b';
+    table[0x09] = b't';
+    table[0x0a] = b'n';
+    table[0x0c] = b'f';
+    table[0x0d] = b'r';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table
+};
+
+/// Appends UTF-8 `bytes` escaped for the inside of a JSON string.
+// hot: every string written
+pub(crate) fn escape_into(out: &mut Vec<u8>, bytes: &[u8]) {
+    let mut clean_from = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape = ESCAPE[b as usize];
+        if escape == 0 {
+            continue;
+        }
+        out.extend_from_slice(&bytes[clean_from..i]);
+        clean_from = i + 1;
+        if escape == b'u' {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[(b >> 4) as usize],
+                HEX[(b & 0xf) as usize],
+            ]);
+        } else {
+            out.extend_from_slice(&[b'\\', escape]);
+        }
+    }
+    out.extend_from_slice(&bytes[clean_from..]);
+}
+
+/// Appends `s` as a quoted JSON string.
+pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    escape_into(out, s.as_bytes());
+    out.push(b'"');
+}
+
+/// Appends `s` as a quoted JSON string with the credentials the redactor finds masked.
+pub(crate) fn redacted_string(out: &mut Vec<u8>, s: &str, redactor: &Redactor) {
+    out.push(b'"');
+    for segment in redactor.segments(s) {
+        match segment {
+            Segment::Clear(text) => escape_into(out, text.as_bytes()),
+            Segment::Secret => out.extend_from_slice(deploytel_core::REDACTED.as_bytes()),
+        }
+    }
+    out.push(b'"');
+}
+
+pub(crate) fn unsigned(out: &mut Vec<u8>, n: u64) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+}
+
+pub(crate) fn signed(out: &mut Vec<u8>, n: i64) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+}
+
+/// 128-bit integers outside the 64-bit range are written as strings: Elasticsearch maps JSON
+/// integers to `long` and rejects a document with a larger one.
+pub(crate) fn unsigned_wide(out: &mut Vec<u8>, n: u128) {
+    match u64::try_from(n) {
+        Ok(small) => unsigned(out, small),
+        Err(_) => quoted_digits(out, itoa::Buffer::new().format(n)),
+    }
+}
+
+/// See [`unsigned_wide`].
+pub(crate) fn signed_wide(out: &mut Vec<u8>, n: i128) {
+    match i64::try_from(n) {
+        Ok(small) => signed(out, small),
+        Err(_) => quoted_digits(out, itoa::Buffer::new().format(n)),
+    }
+}
+
+fn quoted_digits(out: &mut Vec<u8>, digits: &str) {
+    out.push(b'"');
+    out.extend_from_slice(digits.as_bytes());
+    out.push(b'"');
+}
+
+/// JSON has no NaN or infinity: non-finite floats become `null`, as serde_json writes them.
+pub(crate) fn float(out: &mut Vec<u8>, f: f64) {
+    if f.is_finite() {
+        out.extend_from_slice(ryu::Buffer::new().format_finite(f).as_bytes());
+    } else {
+        out.extend_from_slice(b"null");
+    }
+}
+
+pub(crate) fn boolean(out: &mut Vec<u8>, b: bool) {
+    out.extend_from_slice(if b { b"true" } else { b"false" });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn escaped(s: &str) -> String {
+        let mut out = Vec::new();
+        string(&mut out, s);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn quotes_backslashes_and_control_characters_are_escaped() {
+        assert_eq!(escaped("a\"b\\c"), r#""a\"b\\c""#);
+        assert_eq!(escaped("l1\nl2\r\t"), r#""l1\nl2\r\t""#);
+        assert_eq!(escaped("\u{0}\u{1f}\u{8}\u{c}"), r#""\u0000\u001f\b\f""#);
+        assert_eq!(escaped("héllo ✓ \u{2028}"), "\"héllo ✓ \u{2028}\"");
+    }
+
+    #[test]
+    fn wide_integers_beyond_64_bits_become_strings() {
+        let mut out = Vec::new();
+        unsigned_wide(&mut out, 7);
+        out.push(b' ');
+        unsigned_wide(&mut out, u128::MAX);
+        out.push(b' ');
+        signed_wide(&mut out, i128::MIN);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            format!("7 \"{}\" \"{}\"", u128::MAX, i128::MIN)
+        );
+    }
+
+    #[test]
+    fn non_finite_floats_become_null() {
+        let mut out = Vec::new();
+        for f in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1.5] {
+            float(&mut out, f);
+            out.push(b',');
+        }
+        assert_eq!(String::from_utf8(out).unwrap(), "null,null,null,1.5,");
+    }
+}

@@ -1,0 +1,234 @@
+//! The layer: spans' fields rendered when recorded, one JSON line per event.
+
+use std::cell::RefCell;
+use std::io::{self, Write as _};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use deploytel_core::Redactor;
+use tracing_core::span::{Attributes, Id, Record};
+use tracing_core::{Event, Level, Subscriber};
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::layer::{Context, Layer};
+use tracing_subscriber::registry::LookupSpan;
+
+use crate::builder::EcsLayerBuilder;
+use crate::fields::{Entry, FieldBuf, Recorder};
+use crate::keys::{ReservedKeys, UserFields};
+use crate::timestamp::{self, TimestampPrecision};
+use crate::{json, EcsStats};
+
+/// What the builder fixed: pre-rendered constant parts of the line and the naming rules.
+#[derive(Debug)]
+pub(crate) struct Config {
+    /// `,"ecs.version":"…","log.logger":`
+    pub(crate) after_message: Box<[u8]>,
+    /// `,"service.name":"…",…,"labels":{…}`
+    pub(crate) static_fields: Box<[u8]>,
+    pub(crate) reserved: ReservedKeys,
+    pub(crate) redactor: Redactor,
+    pub(crate) origin: bool,
+    pub(crate) precision: TimestampPrecision,
+}
+
+/// A [`Layer`] that writes each event as one ECS JSON line.
+///
+/// Build it with [`EcsLayer::builder`]; see the crate documentation for the document it writes
+/// and how field names are resolved.
+#[derive(Debug)]
+pub struct EcsLayer<W = fn() -> io::Stdout> {
+    make_writer: W,
+    config: Config,
+    write_failures: Arc<AtomicU64>,
+    #[cfg(feature = "opentelemetry")]
+    trace_ids: crate::trace_ids::TraceIds,
+}
+
+/// A span's fields as JSON, kept in the span's extensions.
+struct SpanFields(FieldBuf);
+
+/// Buffers reused from event to event on a thread, so that writing a line allocates nothing
+/// once they have grown to fit.
+struct Scratch {
+    line: Vec<u8>,
+    fields: FieldBuf,
+    text: String,
+    user: UserFields,
+}
+
+impl Scratch {
+    const fn new() -> Self {
+        Scratch {
+            line: Vec::new(),
+            fields: FieldBuf::new(),
+            text: String::new(),
+            user: UserFields::new(),
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch::new()) };
+}
+
+impl EcsLayer {
+    /// A builder with the defaults: stdout, millisecond timestamps, the default redactor.
+    pub fn builder() -> EcsLayerBuilder {
+        EcsLayerBuilder::default()
+    }
+
+    /// A layer with the defaults, writing to stdout.
+    pub fn new() -> Self {
+        Self::builder().build()
+    }
+}
+
+impl Default for EcsLayer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<W> EcsLayer<W>
+where
+    W: for<'w> MakeWriter<'w> + 'static,
+{
+    pub(crate) fn from_config(make_writer: W, config: Config) -> Self {
+        EcsLayer {
+            make_writer,
+            config,
+            write_failures: Arc::default(),
+            #[cfg(feature = "opentelemetry")]
+            trace_ids: crate::trace_ids::TraceIds::default(),
+        }
+    }
+
+    /// Counters of this layer that stay readable after the layer is moved into a subscriber.
+    pub fn stats(&self) -> EcsStats {
+        EcsStats {
+            write_failures: Arc::clone(&self.write_failures),
+        }
+    }
+
+    fn record_fields(&self, fields: &mut FieldBuf, record: impl FnOnce(&mut Recorder<'_>)) {
+        let mut text = String::new();
+        let mut recorder = Recorder::for_span(fields, &mut text, &self.config.redactor);
+        record(&mut recorder);
+        recorder.finish();
+    }
+
+    // hot: once per event
+    fn write_event<S>(&self, scratch: &mut Scratch, event: &Event<'_>, ctx: &Context<'_, S>)
+    where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
+        let Scratch {
+            line,
+            fields,
+            text,
+            user,
+        } = scratch;
+        let config = &self.config;
+        let meta = event.metadata();
+
+        fields.clear();
+        let mut message: Option<Entry> = None;
+        let mut recorder = Recorder::for_event(fields, text, &config.redactor, &mut message);
+        event.record(&mut recorder);
+        recorder.finish();
+        if let Some(scope) = ctx.event_scope(event) {
+            for span in scope {
+                if let Some(span_fields) = span.extensions().get::<SpanFields>() {
+                    fields.extend_from(&span_fields.0);
+                }
+            }
+        }
+        user.resolve(fields, &config.reserved);
+
+        line.clear();
+        line.extend_from_slice(b"{\"@timestamp\":\"");
+        timestamp::write(line, SystemTime::now(), config.precision);
+        line.extend_from_slice(b"\",\"log.level\":\"");
+        line.extend_from_slice(level_name(meta.level()));
+        line.push(b'"');
+        if let Some(message) = &message {
+            line.extend_from_slice(b",\"message\":");
+            line.extend_from_slice(fields.value(message));
+        }
+        line.extend_from_slice(&config.after_message);
+        json::string(line, meta.target());
+        line.extend_from_slice(&config.static_fields);
+        if config.origin {
+            if let Some(file) = meta.file() {
+                line.extend_from_slice(b",\"log.origin.file.name\":");
+                json::string(line, file);
+            }
+            if let Some(number) = meta.line() {
+                line.extend_from_slice(b",\"log.origin.file.line\":");
+                json::unsigned(line, u64::from(number));
+            }
+        }
+        #[cfg(feature = "opentelemetry")]
+        self.trace_ids.write(line, event, ctx);
+        user.write(line, fields);
+        line.extend_from_slice(b"}\n");
+
+        let mut writer = self.make_writer.make_writer_for(meta);
+        if writer.write_all(line).is_err() {
+            self.write_failures.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+fn level_name(level: &Level) -> &'static [u8] {
+    match *level {
+        Level::TRACE => b"trace",
+        Level::DEBUG => b"debug",
+        Level::INFO => b"info",
+        Level::WARN => b"warn",
+        Level::ERROR => b"error",
+    }
+}
+
+impl<S, W> Layer<S> for EcsLayer<W>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    W: for<'w> MakeWriter<'w> + 'static,
+{
+    #[cfg(feature = "opentelemetry")]
+    fn on_register_dispatch(&self, subscriber: &tracing_core::Dispatch) {
+        self.trace_ids.register(subscriber);
+    }
+
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(id) else { return };
+        let mut fields = FieldBuf::new();
+        self.record_fields(&mut fields, |recorder| attrs.record(recorder));
+        span.extensions_mut().insert(SpanFields(fields));
+    }
+
+    fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(id) else { return };
+        let mut update = FieldBuf::new();
+        self.record_fields(&mut update, |recorder| values.record(recorder));
+        let mut extensions = span.extensions_mut();
+        match extensions.get_mut::<SpanFields>() {
+            Some(existing) => existing.0.merge(update),
+            None => extensions.insert(SpanFields(update)),
+        }
+    }
+
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+        let written = SCRATCH.try_with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => self.write_event(&mut scratch, event, &ctx),
+            // An event emitted while this thread writes another (by the writer itself, say)
+            // gets buffers of its own.
+            Err(_) => self.write_event(&mut Scratch::new(), event, &ctx),
+        });
+        if written.is_err() {
+            // The thread is exiting and its buffers are gone.
+            self.write_event(&mut Scratch::new(), event, &ctx);
+        }
+    }
+}

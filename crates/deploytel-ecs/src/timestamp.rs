@@ -1,0 +1,133 @@
+//! `@timestamp` in UTC RFC 3339, written without the formatting machinery of `std::fmt`.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// How many digits of the second `@timestamp` carries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimestampPrecision {
+    /// `2026-11-22T17:03:09.123Z`, as the ecs-logging libraries write it.
+    #[default]
+    Millis,
+    /// `2026-11-22T17:03:09.123456Z`, for events closer together than a millisecond.
+    Micros,
+}
+
+/// Appends `time` as `YYYY-MM-DDTHH:MM:SS.fffZ` (or six fraction digits). Times before 1970
+/// are written as the epoch.
+// hot: once per event
+pub(crate) fn write(out: &mut Vec<u8>, time: SystemTime, precision: TimestampPrecision) {
+    let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = since_epoch.as_secs();
+    let (year, month, day) = civil_from_days(secs / 86_400);
+    let of_day = secs % 86_400;
+    let mut text = [0u8; 27];
+    put(&mut text[0..4], year);
+    text[4] = b'-';
+    put(&mut text[5..7], month);
+    text[7] = b'-';
+    put(&mut text[8..10], day);
+    text[10] = b'T';
+    put(&mut text[11..13], of_day / 3600);
+    text[13] = b':';
+    put(&mut text[14..16], of_day / 60 % 60);
+    text[16] = b':';
+    put(&mut text[17..19], of_day % 60);
+    text[19] = b'.';
+    let len = match precision {
+        TimestampPrecision::Millis => {
+            put(&mut text[20..23], u64::from(since_epoch.subsec_millis()));
+            23
+        }
+        TimestampPrecision::Micros => {
+            put(&mut text[20..26], u64::from(since_epoch.subsec_micros()));
+            26
+        }
+    };
+    text[len] = b'Z';
+    out.extend_from_slice(&text[..=len]);
+}
+
+/// Writes `n` as zero-padded decimal filling `digits`; higher digits are dropped.
+fn put(digits: &mut [u8], mut n: u64) {
+    for d in digits.iter_mut().rev() {
+        *d = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+}
+
+/// Proleptic Gregorian date of a day counted from 1970-01-01 (H. Hinnant's algorithm).
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn at(secs: u64, nanos: u32, precision: TimestampPrecision) -> String {
+        let mut out = Vec::new();
+        write(&mut out, UNIX_EPOCH + Duration::new(secs, nanos), precision);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn known_instants_format_as_rfc3339_utc() {
+        use TimestampPrecision::*;
+        assert_eq!(at(0, 0, Millis), "1970-01-01T00:00:00.000Z");
+        assert_eq!(
+            at(951_782_400, 5_000_000, Millis),
+            "2000-02-29T00:00:00.005Z"
+        );
+        assert_eq!(
+            at(1_795_370_589, 123_456_789, Micros),
+            "2026-11-22T18:03:09.123456Z"
+        );
+        assert_eq!(
+            at(253_402_300_799, 999_999_999, Millis),
+            "9999-12-31T23:59:59.999Z"
+        );
+    }
+
+    #[test]
+    fn every_day_for_four_centuries_matches_a_day_by_day_count() {
+        let (mut y, mut m, mut d) = (1970u64, 1u64, 1u64);
+        for days in 0..146_097 {
+            assert_eq!(civil_from_days(days), (y, m, d));
+            let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+            let month_len = [
+                31,
+                if leap { 29 } else { 28 },
+                31,
+                30,
+                31,
+                30,
+                31,
+                31,
+                30,
+                31,
+                30,
+                31,
+            ];
+            d += 1;
+            if d > month_len[(m - 1) as usize] {
+                d = 1;
+                m += 1;
+                if m > 12 {
+                    m = 1;
+                    y += 1;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Test helpers shared by the deploytel crates; not published.
+//!
+//! ```
+//! use deploytel_testkit::json::parse_line;
+//!
+//! let doc = parse_line(r#"{"a":1,"b":"x"}"#).unwrap();
+//! assert_eq!(doc.keys(), ["a", "b"]);
+//! assert!(parse_line(r#"{"a":1,"a":2}"#).is_err());
+//! ```
+#![deny(missing_docs)]
+
+pub mod capture;
+pub mod json;
