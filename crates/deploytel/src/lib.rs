@@ -1,1 +1,75 @@
+//! Observability for deploy orchestrators in one call.
+//!
+//! A service that deploys software across a fleet (running `ansible-playbook`,
+//! `terraform apply` or scripts) calls [`init`] once in `main`, wraps its work in `tracing`
+//! spans, and gets ECS JSON logs on stdout that Elasticsearch, Kibana or any log shipper
+//! ingests as they are.
+//!
+//! ```
+//! use std::process::ExitCode;
+//!
+//! fn main() -> ExitCode {
+//!     let _guard = match deploytel::builder().service_name("deployer").init() {
+//!         Ok(guard) => guard,
+//!         Err(e) => {
+//!             eprintln!("{e}");
+//!             return ExitCode::FAILURE;
+//!         }
+//!     };
+//!     let deployment = tracing::info_span!(
+//!         "deployment",
+//!         deployment.name = "billing",
+//!         deployment.environment.name = "staging",
+//!     );
+//!     let _entered = deployment.enter();
+//!     tracing::info!(host.name = "web-01", "restarted");
+//!     ExitCode::SUCCESS
+//! }
+//! ```
+//!
+//! # What `init()` installs
+//!
+//! | piece | configured by |
+//! |---|---|
+//! | an `EnvFilter` | `RUST_LOG` (default `info`) or [`Builder::log_filter`] |
+//! | the ECS JSON layer on stdout ([`ecs::EcsLayer`]) | `OTEL_SERVICE_NAME` or [`Builder::service_name`], and the other builder methods |
+//!
+//! Settings made on the [`Builder`] override the environment. A bad value is an
+//! [`InitError`] that names the variable and the value; a second `init()` in one program is
+//! [`InitError::AlreadyInitialized`], never a panic.
+//!
+//! The crates behind this facade can be used alone: [`core`] holds the vocabulary and the
+//! redactor, [`ecs`] the log layer for a host that builds its own subscriber.
+//!
+//! # Feature flags
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `ecs` | on | the ECS JSON log layer ([`deploytel_ecs`]) |
+#![deny(missing_docs)]
 
+mod builder;
+mod env;
+mod error;
+mod guard;
+
+pub use builder::{Builder, DEFAULT_LOG_FILTER};
+pub use deploytel_core as core;
+pub use deploytel_core::{semconv, Outcome, Redactor};
+#[cfg(feature = "ecs")]
+pub use deploytel_ecs as ecs;
+pub use env::{OTEL_SERVICE_NAME, RUST_LOG};
+pub use error::InitError;
+pub use guard::Guard;
+pub use tracing;
+
+/// Installs deploytel with the settings of the environment; see [`Builder`] to set them in
+/// code.
+pub fn init() -> Result<Guard, InitError> {
+    builder().init()
+}
+
+/// A [`Builder`] to configure what [`init`] installs.
+pub fn builder() -> Builder {
+    Builder::default()
+}

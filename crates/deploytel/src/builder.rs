@@ -1,0 +1,193 @@
+//! `init()` and its builder: read the environment, install the layers, hand back the guard.
+
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::EnvFilter;
+
+use crate::env::{Env, ProcessEnv, OTEL_SERVICE_NAME, RUST_LOG};
+use crate::{Guard, InitError};
+
+/// The log filter when neither `RUST_LOG` nor [`Builder::log_filter`] says otherwise.
+pub const DEFAULT_LOG_FILTER: &str = "info";
+
+/// Configures what [`init`](crate::init) installs. Settings made here override the
+/// environment variables they correspond to.
+///
+/// ```no_run
+/// # fn main() -> Result<(), deploytel::InitError> {
+/// let _guard = deploytel::builder()
+///     .service_name("deployer")
+///     .service_version(env!("CARGO_PKG_VERSION"))
+///     .service_environment("production")
+///     .log_filter("info,deployer=debug")
+///     .init()?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, Default)]
+#[must_use = "a builder does nothing until `init()` is called"]
+pub struct Builder {
+    service_name: Option<String>,
+    service_version: Option<String>,
+    service_environment: Option<String>,
+    log_filter: Option<String>,
+}
+
+/// The settings `init()` acts on, after the builder and the environment are combined.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Settings {
+    pub(crate) service_name: String,
+    pub(crate) service_version: Option<String>,
+    pub(crate) service_environment: Option<String>,
+    pub(crate) log_filter: String,
+    pub(crate) log_filter_source: &'static str,
+}
+
+impl Builder {
+    /// `service.name` of this program; overrides `OTEL_SERVICE_NAME`. Without either, the name
+    /// is `unknown_service:<executable>`, as the OpenTelemetry specification says.
+    pub fn service_name(mut self, name: impl Into<String>) -> Self {
+        self.service_name = Some(name.into());
+        self
+    }
+
+    /// `service.version` of this program.
+    pub fn service_version(mut self, version: impl Into<String>) -> Self {
+        self.service_version = Some(version.into());
+        self
+    }
+
+    /// `service.environment` of this program, e.g. `production`.
+    pub fn service_environment(mut self, environment: impl Into<String>) -> Self {
+        self.service_environment = Some(environment.into());
+        self
+    }
+
+    /// Filter directives in the `RUST_LOG` syntax; overrides `RUST_LOG`.
+    pub fn log_filter(mut self, directives: impl Into<String>) -> Self {
+        self.log_filter = Some(directives.into());
+        self
+    }
+
+    /// Installs the telemetry as the global `tracing` subscriber and returns the guard that
+    /// flushes it. Keep the guard alive until the program ends.
+    pub fn init(self) -> Result<Guard, InitError> {
+        let settings = self.settings(&ProcessEnv)?;
+        let filter = parse_filter(&settings)?;
+        let subscriber = tracing_subscriber::registry().with(filter);
+
+        #[cfg(feature = "ecs")]
+        let (subscriber, ecs_stats) = {
+            let mut ecs = deploytel_ecs::EcsLayer::builder().service_name(&settings.service_name);
+            if let Some(version) = &settings.service_version {
+                ecs = ecs.service_version(version);
+            }
+            if let Some(environment) = &settings.service_environment {
+                ecs = ecs.service_environment(environment);
+            }
+            let layer = ecs.build();
+            let stats = layer.stats();
+            (subscriber.with(layer), stats)
+        };
+
+        tracing::subscriber::set_global_default(subscriber)
+            .map_err(|_| InitError::AlreadyInitialized)?;
+        Ok(Guard {
+            #[cfg(feature = "ecs")]
+            ecs_stats,
+        })
+    }
+
+    pub(crate) fn settings(self, env: &(impl Env + ?Sized)) -> Result<Settings, InitError> {
+        let service_name = match self.service_name {
+            Some(name) => name,
+            None => match env.get(OTEL_SERVICE_NAME)? {
+                Some(name) => name,
+                None => unknown_service(),
+            },
+        };
+        let (log_filter, log_filter_source) = match self.log_filter {
+            Some(directives) => (directives, "Builder::log_filter"),
+            None => match env.get(RUST_LOG)? {
+                Some(directives) => (directives, RUST_LOG),
+                None => (DEFAULT_LOG_FILTER.to_owned(), "the default filter"),
+            },
+        };
+        Ok(Settings {
+            service_name,
+            service_version: self.service_version,
+            service_environment: self.service_environment,
+            log_filter,
+            log_filter_source,
+        })
+    }
+}
+
+fn parse_filter(settings: &Settings) -> Result<EnvFilter, InitError> {
+    EnvFilter::builder()
+        .parse(&settings.log_filter)
+        .map_err(|e| InitError::InvalidFilter {
+            source_name: settings.log_filter_source,
+            value: settings.log_filter.clone(),
+            reason: e.to_string(),
+        })
+}
+
+/// `unknown_service:<executable name>`, the specification's default service name.
+fn unknown_service() -> String {
+    let executable = std::env::current_exe()
+        .ok()
+        .and_then(|path| path.file_stem().map(|s| s.to_string_lossy().into_owned()));
+    match executable {
+        Some(name) => format!("unknown_service:{name}"),
+        None => "unknown_service".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builder_overrides_the_environment() {
+        let env = [(OTEL_SERVICE_NAME, "from-env"), (RUST_LOG, "debug")];
+        let settings = Builder::default()
+            .service_name("from-builder")
+            .log_filter("warn")
+            .settings(&env[..])
+            .unwrap();
+        assert_eq!(settings.service_name, "from-builder");
+        assert_eq!(settings.log_filter, "warn");
+    }
+
+    #[test]
+    fn the_environment_fills_what_the_builder_left_open() {
+        let env = [(OTEL_SERVICE_NAME, "from-env"), (RUST_LOG, "debug")];
+        let settings = Builder::default().settings(&env[..]).unwrap();
+        assert_eq!(settings.service_name, "from-env");
+        assert_eq!((settings.log_filter.as_str(), settings.log_filter_source), ("debug", RUST_LOG));
+    }
+
+    #[test]
+    fn without_either_the_defaults_apply() {
+        let settings = Builder::default().settings(&[][..]).unwrap();
+        assert!(settings.service_name.starts_with("unknown_service"));
+        assert_eq!(settings.log_filter, DEFAULT_LOG_FILTER);
+    }
+
+    #[test]
+    fn empty_variables_count_as_unset() {
+        let env = [(OTEL_SERVICE_NAME, " "), (RUST_LOG, "")];
+        let settings = Builder::default().settings(&env[..]).unwrap();
+        assert!(settings.service_name.starts_with("unknown_service"));
+        assert_eq!(settings.log_filter, DEFAULT_LOG_FILTER);
+    }
+
+    #[test]
+    fn a_bad_filter_names_its_source_and_value() {
+        let env = [(RUST_LOG, "info,my_crate=loud")];
+        let settings = Builder::default().settings(&env[..]).unwrap();
+        let err = parse_filter(&settings).unwrap_err();
+        let text = err.to_string();
+        assert!(matches!(err, InitError::InvalidFilter { source_name: RUST_LOG, .. }));
+        assert!(text.contains("RUST_LOG") && text.contains("my_crate=loud"), "{text}");
+    }
+}

@@ -1,0 +1,30 @@
+//! Why `init()` could not install the telemetry.
+
+/// What went wrong while installing deploytel; each variant names what to fix.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum InitError {
+    /// A filter directive (from `RUST_LOG` or the builder) does not parse.
+    #[error("invalid log filter in {source_name}={value:?}: {reason}")]
+    InvalidFilter {
+        /// Where the directives came from: `RUST_LOG` or `Builder::log_filter`.
+        source_name: &'static str,
+        /// The directives as given.
+        value: String,
+        /// What the parser objected to.
+        reason: String,
+    },
+    /// An environment variable holds text that is not valid Unicode.
+    #[error("environment variable {variable} is not valid Unicode")]
+    NotUnicode {
+        /// The variable.
+        variable: &'static str,
+    },
+    /// The program already has a global `tracing` subscriber, from an earlier `init()` or
+    /// another library; add deploytel's layers to that subscriber instead.
+    #[error(
+        "a global tracing subscriber is already installed; call deploytel::init() once, \
+         or add deploytel's layers to the existing subscriber"
+    )]
+    AlreadyInitialized,
+}

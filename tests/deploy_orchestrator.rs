@@ -1,0 +1,92 @@
+//! The example orchestrator, run as a user runs it: every line it prints is valid ECS, and
+//! `--fail-step` makes the deployment fail with a non-zero exit.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use deploytel_testkit::json::{parse_lines, Document, Json};
+
+/// `cargo test` builds the examples next to the test binaries' directory.
+fn example_binary() -> PathBuf {
+    let deps = std::env::current_exe().expect("the test binary has a path");
+    let profile_dir = deps
+        .parent()
+        .and_then(|d| d.parent())
+        .expect("test binaries live in <target>/<profile>/deps");
+    let binary = profile_dir
+        .join("examples")
+        .join(format!("deploy_orchestrator{}", std::env::consts::EXE_SUFFIX));
+    assert!(binary.exists(), "{} is missing: run through `cargo test`", binary.display());
+    binary
+}
+
+fn run(args: &[&str]) -> (Output, Vec<Document>) {
+    let output = Command::new(example_binary())
+        .args(args)
+        .env_remove("RUST_LOG")
+        .env_remove("OTEL_SERVICE_NAME")
+        .output()
+        .expect("the example starts");
+    let stdout = String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8");
+    let lines = parse_lines(&stdout).expect("every line is one JSON object without duplicate keys");
+    (output, lines)
+}
+
+fn assert_ecs(doc: &Document) {
+    assert_eq!(
+        doc.keys()[..5],
+        ["@timestamp", "log.level", "message", "ecs.version", "log.logger"],
+        "{doc:?}"
+    );
+    assert!(doc.str("@timestamp").is_some_and(|t| t.len() == 24 && t.ends_with('Z')));
+    assert!(["trace", "debug", "info", "warn", "error"].contains(&doc.str("log.level").unwrap()));
+    assert_eq!(doc.str("service.name"), Some("deploy-orchestrator"));
+    assert_eq!(doc.str("deployment.name"), Some("billing"));
+    assert_eq!(doc.str("deployment.environment.name"), Some("staging"));
+}
+
+fn messages(lines: &[Document]) -> Vec<&str> {
+    lines.iter().filter_map(|d| d.str("message")).collect()
+}
+
+#[test]
+fn a_successful_deployment_prints_only_valid_ecs_lines_and_exits_zero() {
+    let (output, lines) = run(&[]);
+    assert!(output.status.success(), "{output:?}");
+    assert!(lines.len() >= 10);
+    lines.iter().for_each(assert_ecs);
+    let steps: Vec<&str> = lines
+        .iter()
+        .filter(|d| d.str("message") == Some("step finished"))
+        .filter_map(|d| d.str("cicd.pipeline.task.name"))
+        .collect();
+    assert_eq!(steps, ["fetch_artifact", "migrate_database", "rolling_restart", "smoke_test"]);
+    assert!(messages(&lines).contains(&"restarted web-02"), "subprocess output is logged");
+    let last = lines.last().unwrap();
+    assert_eq!(last.str("cicd.pipeline.result"), Some("success"));
+}
+
+#[test]
+fn a_failing_step_fails_the_deployment_and_the_exit_status() {
+    let (output, lines) = run(&["--fail-step", "migrate_database"]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    lines.iter().for_each(assert_ecs);
+    let failed_step = lines
+        .iter()
+        .find(|d| d.str("message") == Some("step failed"))
+        .expect("a step failed line");
+    assert_eq!(failed_step.str("cicd.pipeline.task.name"), Some("migrate_database"));
+    assert_eq!(failed_step.get("process.exit.code").and_then(Json::as_i64), Some(3));
+    let last = lines.last().unwrap();
+    assert_eq!(last.str("log.level"), Some("error"));
+    assert_eq!(last.str("cicd.pipeline.result"), Some("failure"));
+    assert!(!messages(&lines).iter().any(|m| m.contains("restarted")), "later steps do not run");
+}
+
+#[test]
+fn an_unknown_step_is_a_usage_error() {
+    let (output, lines) = run(&["--fail-step", "nonexistent"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(lines.is_empty());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown step"));
+}
