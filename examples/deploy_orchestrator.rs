@@ -84,7 +84,11 @@ fn deploy(fail_step: Option<&str>) -> bool {
     info!("deployment started");
 
     for (name, command) in STEPS {
-        let command = if fail_step == Some(name) { FAILING_COMMAND } else { command };
+        let command = if fail_step == Some(name) {
+            FAILING_COMMAND
+        } else {
+            command
+        };
         if let Err(reason) = run_step(name, command) {
             error!(
                 cicd.pipeline.result = "failure",
@@ -125,7 +129,10 @@ fn run_step(name: &str, command: &str) -> Result<(), String> {
         info!(cicd.pipeline.task.run.result = "success", "step finished");
         Ok(())
     } else {
-        let code = output.status.code().map_or_else(|| "signal".to_owned(), |c| c.to_string());
+        let code = output
+            .status
+            .code()
+            .map_or_else(|| "signal".to_owned(), |c| c.to_string());
         error!(
             cicd.pipeline.task.run.result = "failure",
             process.exit.code = output.status.code(),

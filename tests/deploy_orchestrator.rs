@@ -13,10 +13,15 @@ fn example_binary() -> PathBuf {
         .parent()
         .and_then(|d| d.parent())
         .expect("test binaries live in <target>/<profile>/deps");
-    let binary = profile_dir
-        .join("examples")
-        .join(format!("deploy_orchestrator{}", std::env::consts::EXE_SUFFIX));
-    assert!(binary.exists(), "{} is missing: run through `cargo test`", binary.display());
+    let binary = profile_dir.join("examples").join(format!(
+        "deploy_orchestrator{}",
+        std::env::consts::EXE_SUFFIX
+    ));
+    assert!(
+        binary.exists(),
+        "{} is missing: run through `cargo test`",
+        binary.display()
+    );
     binary
 }
 
@@ -35,10 +40,18 @@ fn run(args: &[&str]) -> (Output, Vec<Document>) {
 fn assert_ecs(doc: &Document) {
     assert_eq!(
         doc.keys()[..5],
-        ["@timestamp", "log.level", "message", "ecs.version", "log.logger"],
+        [
+            "@timestamp",
+            "log.level",
+            "message",
+            "ecs.version",
+            "log.logger"
+        ],
         "{doc:?}"
     );
-    assert!(doc.str("@timestamp").is_some_and(|t| t.len() == 24 && t.ends_with('Z')));
+    assert!(doc
+        .str("@timestamp")
+        .is_some_and(|t| t.len() == 24 && t.ends_with('Z')));
     assert!(["trace", "debug", "info", "warn", "error"].contains(&doc.str("log.level").unwrap()));
     assert_eq!(doc.str("service.name"), Some("deploy-orchestrator"));
     assert_eq!(doc.str("deployment.name"), Some("billing"));
@@ -60,8 +73,19 @@ fn a_successful_deployment_prints_only_valid_ecs_lines_and_exits_zero() {
         .filter(|d| d.str("message") == Some("step finished"))
         .filter_map(|d| d.str("cicd.pipeline.task.name"))
         .collect();
-    assert_eq!(steps, ["fetch_artifact", "migrate_database", "rolling_restart", "smoke_test"]);
-    assert!(messages(&lines).contains(&"restarted web-02"), "subprocess output is logged");
+    assert_eq!(
+        steps,
+        [
+            "fetch_artifact",
+            "migrate_database",
+            "rolling_restart",
+            "smoke_test"
+        ]
+    );
+    assert!(
+        messages(&lines).contains(&"restarted web-02"),
+        "subprocess output is logged"
+    );
     let last = lines.last().unwrap();
     assert_eq!(last.str("cicd.pipeline.result"), Some("success"));
 }
@@ -75,12 +99,21 @@ fn a_failing_step_fails_the_deployment_and_the_exit_status() {
         .iter()
         .find(|d| d.str("message") == Some("step failed"))
         .expect("a step failed line");
-    assert_eq!(failed_step.str("cicd.pipeline.task.name"), Some("migrate_database"));
-    assert_eq!(failed_step.get("process.exit.code").and_then(Json::as_i64), Some(3));
+    assert_eq!(
+        failed_step.str("cicd.pipeline.task.name"),
+        Some("migrate_database")
+    );
+    assert_eq!(
+        failed_step.get("process.exit.code").and_then(Json::as_i64),
+        Some(3)
+    );
     let last = lines.last().unwrap();
     assert_eq!(last.str("log.level"), Some("error"));
     assert_eq!(last.str("cicd.pipeline.result"), Some("failure"));
-    assert!(!messages(&lines).iter().any(|m| m.contains("restarted")), "later steps do not run");
+    assert!(
+        !messages(&lines).iter().any(|m| m.contains("restarted")),
+        "later steps do not run"
+    );
 }
 
 #[test]

@@ -10,12 +10,14 @@ use std::fmt::{self, Write as _};
 use deploytel_core::{Redactor, REDACTED};
 use tracing_core::field::{Field, Visit};
 
+use crate::facts::KeyFacts;
 use crate::json;
 
 /// A field whose value sits in `FieldBuf::values[start..end]` as JSON.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Entry {
     pub(crate) key: &'static str,
+    pub(crate) facts: KeyFacts,
     pub(crate) start: usize,
     pub(crate) end: usize,
 }
@@ -53,15 +55,16 @@ impl FieldBuf {
     }
 
     #[cfg(test)]
-    pub(crate) fn push_json(&mut self, key: &'static str, value: &str) {
-        self.push(key, |out| out.extend_from_slice(value.as_bytes()));
+    pub(crate) fn push_json(&mut self, key: &'static str, facts: KeyFacts, value: &str) {
+        self.push(key, facts, |out| out.extend_from_slice(value.as_bytes()));
     }
 
-    fn push(&mut self, key: &'static str, render: impl FnOnce(&mut Vec<u8>)) {
+    fn push(&mut self, key: &'static str, facts: KeyFacts, render: impl FnOnce(&mut Vec<u8>)) {
         let start = self.values.len();
         render(&mut self.values);
         self.entries.push(Entry {
             key,
+            facts,
             start,
             end: self.values.len(),
         });
@@ -73,9 +76,9 @@ impl FieldBuf {
         let offset = self.values.len();
         self.values.extend_from_slice(&other.values);
         self.entries.extend(other.entries.iter().map(|e| Entry {
-            key: e.key,
             start: e.start + offset,
             end: e.end + offset,
+            ..*e
         }));
     }
 
@@ -83,7 +86,7 @@ impl FieldBuf {
     pub(crate) fn merge(&mut self, update: FieldBuf) {
         let mut merged = FieldBuf::new();
         for entry in self.entries.iter().filter(|e| !update.has_key(e.key)) {
-            merged.push(entry.key, |out| {
+            merged.push(entry.key, entry.facts, |out| {
                 out.extend_from_slice(&self.values[entry.start..entry.end])
             });
         }
@@ -92,27 +95,31 @@ impl FieldBuf {
     }
 }
 
-/// Renders `tracing` field values into a [`FieldBuf`], masking secrets on the way.
-pub(crate) struct Recorder<'a> {
+/// Renders `tracing` field values into a [`FieldBuf`], masking secrets on the way; `facts`
+/// tells it what it needs to know about each field name.
+pub(crate) struct Recorder<'a, F> {
     fields: &'a mut FieldBuf,
     text: &'a mut String,
     redactor: &'a Redactor,
+    facts: F,
     /// Events keep their `message` apart: it has a fixed place in the line.
     message: Option<&'a mut Option<Entry>>,
     error_type: Option<&'static str>,
 }
 
-impl<'a> Recorder<'a> {
+impl<'a, F: FnMut(&'static str) -> KeyFacts> Recorder<'a, F> {
     /// Records a span's fields; `message` is an ordinary field there.
     pub(crate) fn for_span(
         fields: &'a mut FieldBuf,
         text: &'a mut String,
         redactor: &'a Redactor,
+        facts: F,
     ) -> Self {
         Recorder {
             fields,
             text,
             redactor,
+            facts,
             message: None,
             error_type: None,
         }
@@ -123,12 +130,14 @@ impl<'a> Recorder<'a> {
         fields: &'a mut FieldBuf,
         text: &'a mut String,
         redactor: &'a Redactor,
+        facts: F,
         message: &'a mut Option<Entry>,
     ) -> Self {
         Recorder {
             fields,
             text,
             redactor,
+            facts,
             message: Some(message),
             error_type: None,
         }
@@ -136,40 +145,38 @@ impl<'a> Recorder<'a> {
 
     /// Adds what could only be decided after every field was seen: an `error.type` derived from
     /// an error value yields to one the caller recorded explicitly.
-    pub(crate) fn finish(self) {
+    pub(crate) fn finish(mut self) {
         if let Some(error_type) = self.error_type {
             if !self.fields.has_key(ERROR_TYPE) {
+                let facts = (self.facts)(ERROR_TYPE);
                 self.fields
-                    .push(ERROR_TYPE, |out| json::string(out, error_type));
+                    .push(ERROR_TYPE, facts, |out| json::string(out, error_type));
             }
         }
     }
 
-    fn is_secret(&self, field: &Field) -> bool {
-        self.redactor.is_secret_key(field.name())
-    }
-
-    fn masked(&mut self, field: &Field) {
-        self.fields
-            .push(field.name(), |out| json::string(out, REDACTED));
-    }
-
     fn number(&mut self, field: &Field, render: impl FnOnce(&mut Vec<u8>)) {
-        if self.is_secret(field) {
-            self.masked(field);
+        let key = field.name();
+        let facts = (self.facts)(key);
+        if facts.secret {
+            self.fields
+                .push(key, facts, |out| json::string(out, REDACTED));
         } else {
-            self.fields.push(field.name(), render);
+            self.fields.push(key, facts, render);
         }
     }
 
     fn text_field(&mut self, key: &'static str, value: &str) {
         let redactor = self.redactor;
-        if redactor.is_secret_key(key) {
-            self.fields.push(key, |out| json::string(out, REDACTED));
+        let facts = (self.facts)(key);
+        if facts.secret {
+            self.fields
+                .push(key, facts, |out| json::string(out, REDACTED));
             return;
         }
-        self.fields
-            .push(key, |out| json::redacted_string(out, value, redactor));
+        self.fields.push(key, facts, |out| {
+            json::redacted_string(out, value, redactor)
+        });
         if key == MESSAGE {
             if let Some(slot) = self.message.as_deref_mut() {
                 *slot = self.fields.entries.pop();
@@ -185,7 +192,7 @@ const ERROR_TYPE: &str = "error.type";
 /// Bounds the walk down `Error::source`, in case an error's chain loops back on itself.
 const MAX_ERROR_SOURCES: usize = 32;
 
-impl Visit for Recorder<'_> {
+impl<F: FnMut(&'static str) -> KeyFacts> Visit for Recorder<'_, F> {
     fn record_str(&mut self, field: &Field, value: &str) {
         self.text_field(field.name(), value);
     }

@@ -6,6 +6,7 @@
 //! overwritten either. [`ReservedKeys`] knows the names the layer writes and the ECS objects;
 //! [`UserFields::resolve`] gives every user field a name that conflicts with none of them.
 
+use crate::facts::LayerId;
 use crate::fields::FieldBuf;
 
 /// ECS field sets and the nested objects most often written. A user field with one of these
@@ -83,6 +84,9 @@ pub(crate) struct ReservedKeys {
     leaves: Vec<Box<[u8]>>,
     /// Names that are objects: the ECS objects and every dotted prefix of a leaf, sorted.
     objects: Vec<Box<[u8]>>,
+    /// For each first byte, a bit per length (63 standing for 63 and longer) of the leaves and
+    /// objects starting with it: most names are cleared by one bit test, without a search.
+    lengths_by_first_byte: Box<[u64; 256]>,
 }
 
 impl ReservedKeys {
@@ -101,7 +105,24 @@ impl ReservedKeys {
             list.sort();
             list.dedup();
         }
-        ReservedKeys { leaves, objects }
+        let mut lengths_by_first_byte = Box::new([0u64; 256]);
+        for name in leaves.iter().chain(&objects) {
+            if let Some(&first) = name.first() {
+                lengths_by_first_byte[usize::from(first)] |= length_bit(name.len());
+            }
+        }
+        ReservedKeys {
+            leaves,
+            objects,
+            lengths_by_first_byte,
+        }
+    }
+
+    /// Whether some leaf or object starts like `key` and is as long as `len`.
+    fn may_hold(&self, key: &[u8], len: usize) -> bool {
+        key.first().is_some_and(|&first| {
+            self.lengths_by_first_byte[usize::from(first)] & length_bit(len) != 0
+        })
     }
 
     fn is_leaf(&self, key: &[u8]) -> bool {
@@ -115,14 +136,19 @@ impl ReservedKeys {
     /// Where to insert `_` into `key` so that it stops conflicting with the layer's keys and
     /// the ECS objects, if it conflicts: `message` → `message_`, `host` → `host_`,
     /// `message.text` → `message_.text`.
-    fn conflict(&self, key: &[u8]) -> Option<usize> {
-        if self.is_leaf(key) || self.is_object(key) {
+    // hot: once per field per event
+    pub(crate) fn conflict(&self, key: &[u8]) -> Option<usize> {
+        if self.may_hold(key, key.len()) && (self.is_leaf(key) || self.is_object(key)) {
             return Some(key.len());
         }
         dotted_prefixes(key)
-            .find(|prefix| self.is_leaf(prefix))
+            .find(|prefix| self.may_hold(prefix, prefix.len()) && self.is_leaf(prefix))
             .map(<[u8]>::len)
     }
+}
+
+fn length_bit(len: usize) -> u64 {
+    1 << len.min(63)
 }
 
 /// `a`, `a.b` for `a.b.c`.
@@ -135,7 +161,7 @@ fn dotted_prefixes(key: &[u8]) -> impl Iterator<Item = &[u8]> {
 
 /// Whether `other` uses `key` as an object: `other` is `key.` followed by more.
 fn is_object_of(key: &[u8], other: &[u8]) -> bool {
-    other.len() > key.len() && other[key.len()] == b'.' && other.starts_with(key)
+    other.get(key.len()) == Some(&b'.') && other.starts_with(key)
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -143,7 +169,11 @@ struct Item {
     key_start: usize,
     key_end: usize,
     entry: usize,
-    live: bool,
+    /// The pass that last renamed the field; 0 for none.
+    renamed_in: usize,
+    /// `,"key":` ready to write, in `UserFields::prefixes`.
+    prefix_start: usize,
+    prefix_end: usize,
 }
 
 /// The user fields of one line with their final names; reused from line to line.
@@ -151,6 +181,10 @@ struct Item {
 pub(crate) struct UserFields {
     keys: Vec<u8>,
     items: Vec<Item>,
+    prefixes: Vec<u8>,
+    /// The layer and the field names (address and length) the names above were resolved for.
+    resolved_for: Option<LayerId>,
+    resolved_names: Vec<(usize, usize)>,
 }
 
 impl UserFields {
@@ -158,7 +192,43 @@ impl UserFields {
         UserFields {
             keys: Vec::new(),
             items: Vec::new(),
+            prefixes: Vec::new(),
+            resolved_for: None,
+            resolved_names: Vec::new(),
         }
+    }
+
+    /// Resolves the names of `fields` as [`resolve`](Self::resolve) does, reusing the last
+    /// result when the same layer resolved the same names in the same order: the outcome
+    /// depends on nothing else, and consecutive events often come from one call site inside
+    /// one span (every output line of a subprocess, say).
+    // hot: once per event
+    pub(crate) fn resolve_for(
+        &mut self,
+        layer: LayerId,
+        fields: &FieldBuf,
+        reserved: &ReservedKeys,
+    ) {
+        let same_names =
+            self.resolved_for == Some(layer)
+                && self.resolved_names.len() == fields.entries().len()
+                && self.resolved_names.iter().zip(fields.entries()).all(
+                    |(&(address, len), entry)| {
+                        address == entry.key.as_ptr() as usize && len == entry.key.len()
+                    },
+                );
+        if same_names {
+            return;
+        }
+        self.resolve(fields, reserved);
+        self.resolved_for = Some(layer);
+        self.resolved_names.clear();
+        self.resolved_names.extend(
+            fields
+                .entries()
+                .iter()
+                .map(|entry| (entry.key.as_ptr() as usize, entry.key.len())),
+        );
     }
 
     fn key(&self, item: &Item) -> &[u8] {
@@ -174,77 +244,128 @@ impl UserFields {
     /// 3. a field that conflicts with a key of the layer, an ECS object, or another field that
     ///    uses its name as an object gets `_` inserted at the end of the conflicting name; a
     ///    renamed field that now equals a more important field's name is renamed again.
+    ///
+    /// The first pass compares every pair of fields; a later pass compares only the fields the
+    /// pass before renamed, since no other pair has changed.
     // hot: once per event
     pub(crate) fn resolve(&mut self, fields: &FieldBuf, reserved: &ReservedKeys) {
+        self.resolved_for = None;
         self.keys.clear();
         self.items.clear();
-        for (index, entry) in fields.entries().iter().enumerate() {
+        let entries = fields.entries();
+        for (index, entry) in entries.iter().enumerate() {
+            if self
+                .items
+                .iter()
+                .any(|earlier| entries[earlier.entry].key == entry.key)
+            {
+                continue;
+            }
             let key_start = self.keys.len();
-            sanitize_into(&mut self.keys, entry.key.as_bytes());
-            let item = Item {
+            if entry.facts.clean {
+                self.keys.extend_from_slice(entry.key.as_bytes());
+            } else {
+                sanitize_into(&mut self.keys, entry.key.as_bytes());
+            }
+            self.items.push(Item {
                 key_start,
                 key_end: self.keys.len(),
                 entry: index,
-                live: true,
-            };
-            let duplicate = self
-                .items
-                .iter()
-                .any(|earlier| fields.entries()[earlier.entry].key == entry.key);
-            if duplicate {
-                self.keys.truncate(key_start);
-            } else {
-                self.items.push(item);
-            }
+                renamed_in: 0,
+                prefix_start: 0,
+                prefix_end: 0,
+            });
         }
-        for _ in 0..MAX_PASSES {
-            if !self.rename_conflicts(reserved) {
+
+        for pass in 1..=MAX_PASSES {
+            let mut renamed = false;
+            for i in 0..self.items.len() {
+                let item = self.items[i];
+                let at = if pass == 1 {
+                    let cached = entries[item.entry].facts.reserved_at;
+                    cached
+                        .map(|at| at as usize)
+                        .or_else(|| self.clash_with_others(i, None))
+                } else if item.renamed_in == pass - 1 {
+                    reserved
+                        .conflict(self.key(&item))
+                        .or_else(|| self.clash_with_others(i, None))
+                } else {
+                    self.clash_with_others(i, Some(pass - 1))
+                };
+                if let Some(at) = at {
+                    self.rename(i, at, pass);
+                    renamed = true;
+                }
+            }
+            if !renamed {
+                self.render_prefixes(fields);
                 return;
             }
         }
         self.drop_conflicts(reserved);
+        self.render_prefixes(fields);
     }
 
-    /// One renaming pass; says whether anything was renamed.
-    fn rename_conflicts(&mut self, reserved: &ReservedKeys) -> bool {
-        let mut renamed = false;
+    /// Renders `,"key":` of every field once, so that writing a line copies it in one go.
+    fn render_prefixes(&mut self, fields: &FieldBuf) {
+        self.prefixes.clear();
         for i in 0..self.items.len() {
-            if let Some(at) = self.conflict(i, reserved) {
-                let Item {
-                    key_start, key_end, ..
-                } = self.items[i];
-                let start = self.keys.len();
-                self.keys.extend_from_within(key_start..key_start + at);
-                self.keys.push(b'_');
-                self.keys.extend_from_within(key_start + at..key_end);
-                self.items[i].key_start = start;
-                self.items[i].key_end = self.keys.len();
-                renamed = true;
+            let item = self.items[i];
+            let key = &self.keys[item.key_start..item.key_end];
+            let prefix_start = self.prefixes.len();
+            self.prefixes.extend_from_slice(b",\"");
+            if fields.entries()[item.entry].facts.needs_escape {
+                crate::json::escape_into(&mut self.prefixes, key);
+            } else {
+                self.prefixes.extend_from_slice(key);
             }
+            self.prefixes.extend_from_slice(b"\":");
+            self.items[i].prefix_start = prefix_start;
+            self.items[i].prefix_end = self.prefixes.len();
         }
-        renamed
     }
 
-    fn conflict(&self, i: usize, reserved: &ReservedKeys) -> Option<usize> {
+    fn rename(&mut self, i: usize, at: usize, pass: usize) {
+        let Item {
+            key_start, key_end, ..
+        } = self.items[i];
+        let start = self.keys.len();
+        self.keys.extend_from_within(key_start..key_start + at);
+        self.keys.push(b'_');
+        self.keys.extend_from_within(key_start + at..key_end);
+        let item = &mut self.items[i];
+        item.key_start = start;
+        item.key_end = self.keys.len();
+        item.renamed_in = pass;
+    }
+
+    /// Where `_` goes into field `i` because another field (of those renamed in pass `only`,
+    /// or any) has the same name and comes first, or uses its name as an object.
+    fn clash_with_others(&self, i: usize, only: Option<usize>) -> Option<usize> {
         let key = self.key(&self.items[i]);
-        reserved.conflict(key).or_else(|| {
-            self.items.iter().enumerate().find_map(|(j, other)| {
-                let other_key = self.key(other);
-                let clashes = (j < i && other_key == key) || is_object_of(key, other_key);
-                (j != i && other.live && clashes).then_some(key.len())
-            })
+        self.items.iter().enumerate().find_map(|(j, other)| {
+            if j == i || only.is_some_and(|pass| other.renamed_in != pass) {
+                return None;
+            }
+            let other_key = self.key(other);
+            let clashes = (j < i && other_key == key) || is_object_of(key, other_key);
+            clashes.then_some(key.len())
         })
     }
 
     /// The last resort after [`MAX_PASSES`]: a document without the field beats one that
     /// Elasticsearch rejects whole.
     fn drop_conflicts(&mut self, reserved: &ReservedKeys) {
-        for i in 0..self.items.len() {
-            if self.conflict(i, reserved).is_some() {
-                self.items[i].live = false;
+        let mut i = 0;
+        while i < self.items.len() {
+            let key = self.key(&self.items[i]);
+            if reserved.conflict(key).is_some() || self.clash_with_others(i, None).is_some() {
+                self.items.remove(i);
+            } else {
+                i += 1;
             }
         }
-        self.items.retain(|item| item.live);
     }
 
     /// Appends `,"key":value` for every field. Keys stay valid UTF-8: they come from `&str` field
@@ -252,9 +373,7 @@ impl UserFields {
     // hot: once per event
     pub(crate) fn write(&self, out: &mut Vec<u8>, fields: &FieldBuf) {
         for item in &self.items {
-            out.extend_from_slice(b",\"");
-            crate::json::escape_into(out, self.key(item));
-            out.extend_from_slice(b"\":");
+            out.extend_from_slice(&self.prefixes[item.prefix_start..item.prefix_end]);
             out.extend_from_slice(fields.value(&fields.entries()[item.entry]));
         }
     }
@@ -262,7 +381,7 @@ impl UserFields {
 
 /// Writes `key` with an empty key turned into `_` and each dot that would start an empty path
 /// segment turned into `_`.
-fn sanitize_into(out: &mut Vec<u8>, key: &[u8]) {
+pub(crate) fn sanitize_into(out: &mut Vec<u8>, key: &[u8]) {
     if key.is_empty() {
         out.push(b'_');
         return;

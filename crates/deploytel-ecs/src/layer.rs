@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use deploytel_core::Redactor;
+use tracing_core::field::Visit;
 use tracing_core::span::{Attributes, Id, Record};
 use tracing_core::{Event, Level, Subscriber};
 use tracing_subscriber::fmt::MakeWriter;
@@ -14,9 +15,10 @@ use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
 use crate::builder::EcsLayerBuilder;
+use crate::facts::{FactsCache, KeyFacts, LayerId};
 use crate::fields::{Entry, FieldBuf, Recorder};
 use crate::keys::{ReservedKeys, UserFields};
-use crate::timestamp::{self, TimestampPrecision};
+use crate::timestamp::{self, SecondCache, TimestampPrecision};
 use crate::{json, EcsStats};
 
 /// What the builder fixed: pre-rendered constant parts of the line and the naming rules.
@@ -40,6 +42,7 @@ pub(crate) struct Config {
 pub struct EcsLayer<W = fn() -> io::Stdout> {
     make_writer: W,
     config: Config,
+    id: LayerId,
     write_failures: Arc<AtomicU64>,
     #[cfg(feature = "opentelemetry")]
     trace_ids: crate::trace_ids::TraceIds,
@@ -55,6 +58,8 @@ struct Scratch {
     fields: FieldBuf,
     text: String,
     user: UserFields,
+    facts: FactsCache,
+    second: SecondCache,
 }
 
 impl Scratch {
@@ -64,6 +69,8 @@ impl Scratch {
             fields: FieldBuf::new(),
             text: String::new(),
             user: UserFields::new(),
+            facts: FactsCache::new(),
+            second: SecondCache::new(),
         }
     }
 }
@@ -98,6 +105,7 @@ where
         EcsLayer {
             make_writer,
             config,
+            id: LayerId::next(),
             write_failures: Arc::default(),
             #[cfg(feature = "opentelemetry")]
             trace_ids: crate::trace_ids::TraceIds::default(),
@@ -111,9 +119,14 @@ where
         }
     }
 
-    fn record_fields(&self, fields: &mut FieldBuf, record: impl FnOnce(&mut Recorder<'_>)) {
+    fn key_facts(&self, name: &str) -> KeyFacts {
+        KeyFacts::work_out(name, &self.config.reserved, &self.config.redactor)
+    }
+
+    fn record_span_fields(&self, fields: &mut FieldBuf, record: impl FnOnce(&mut dyn Visit)) {
         let mut text = String::new();
-        let mut recorder = Recorder::for_span(fields, &mut text, &self.config.redactor);
+        let facts = |name: &'static str| self.key_facts(name);
+        let mut recorder = Recorder::for_span(fields, &mut text, &self.config.redactor, facts);
         record(&mut recorder);
         recorder.finish();
     }
@@ -128,13 +141,17 @@ where
             fields,
             text,
             user,
+            facts,
+            second,
         } = scratch;
         let config = &self.config;
         let meta = event.metadata();
 
         fields.clear();
         let mut message: Option<Entry> = None;
-        let mut recorder = Recorder::for_event(fields, text, &config.redactor, &mut message);
+        let cached_facts = |name| facts.get(self.id, name, |name| self.key_facts(name));
+        let mut recorder =
+            Recorder::for_event(fields, text, &config.redactor, cached_facts, &mut message);
         event.record(&mut recorder);
         recorder.finish();
         if let Some(scope) = ctx.event_scope(event) {
@@ -144,11 +161,11 @@ where
                 }
             }
         }
-        user.resolve(fields, &config.reserved);
+        user.resolve_for(self.id, fields, &config.reserved);
 
         line.clear();
         line.extend_from_slice(b"{\"@timestamp\":\"");
-        timestamp::write(line, SystemTime::now(), config.precision);
+        timestamp::write(line, SystemTime::now(), config.precision, second);
         line.extend_from_slice(b"\",\"log.level\":\"");
         line.extend_from_slice(level_name(meta.level()));
         line.push(b'"');
@@ -204,14 +221,14 @@ where
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else { return };
         let mut fields = FieldBuf::new();
-        self.record_fields(&mut fields, |recorder| attrs.record(recorder));
+        self.record_span_fields(&mut fields, |recorder| attrs.record(recorder));
         span.extensions_mut().insert(SpanFields(fields));
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else { return };
         let mut update = FieldBuf::new();
-        self.record_fields(&mut update, |recorder| values.record(recorder));
+        self.record_span_fields(&mut update, |recorder| values.record(recorder));
         let mut extensions = span.extensions_mut();
         match extensions.get_mut::<SpanFields>() {
             Some(existing) => existing.0.merge(update),

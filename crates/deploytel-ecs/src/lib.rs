@@ -97,6 +97,7 @@
 #![deny(missing_docs)]
 
 mod builder;
+mod facts;
 mod fields;
 mod json;
 mod keys;

@@ -13,26 +13,40 @@ pub enum TimestampPrecision {
     Micros,
 }
 
+/// The date and time of day of the last second written, so that events within one second
+/// only format their fraction.
+#[derive(Debug)]
+pub(crate) struct SecondCache {
+    secs: u64,
+    text: [u8; 19],
+}
+
+impl SecondCache {
+    pub(crate) const fn new() -> Self {
+        SecondCache {
+            secs: u64::MAX,
+            text: [0; 19],
+        }
+    }
+}
+
 /// Appends `time` as `YYYY-MM-DDTHH:MM:SS.fffZ` (or six fraction digits). Times before 1970
 /// are written as the epoch.
 // hot: once per event
-pub(crate) fn write(out: &mut Vec<u8>, time: SystemTime, precision: TimestampPrecision) {
+pub(crate) fn write(
+    out: &mut Vec<u8>,
+    time: SystemTime,
+    precision: TimestampPrecision,
+    cache: &mut SecondCache,
+) {
     let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();
     let secs = since_epoch.as_secs();
-    let (year, month, day) = civil_from_days(secs / 86_400);
-    let of_day = secs % 86_400;
+    if cache.secs != secs {
+        cache.text = date_time(secs);
+        cache.secs = secs;
+    }
     let mut text = [0u8; 27];
-    put(&mut text[0..4], year);
-    text[4] = b'-';
-    put(&mut text[5..7], month);
-    text[7] = b'-';
-    put(&mut text[8..10], day);
-    text[10] = b'T';
-    put(&mut text[11..13], of_day / 3600);
-    text[13] = b':';
-    put(&mut text[14..16], of_day / 60 % 60);
-    text[16] = b':';
-    put(&mut text[17..19], of_day % 60);
+    text[..19].copy_from_slice(&cache.text);
     text[19] = b'.';
     let len = match precision {
         TimestampPrecision::Millis => {
@@ -46,6 +60,25 @@ pub(crate) fn write(out: &mut Vec<u8>, time: SystemTime, precision: TimestampPre
     };
     text[len] = b'Z';
     out.extend_from_slice(&text[..=len]);
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` of a second counted from the epoch.
+fn date_time(secs: u64) -> [u8; 19] {
+    let (year, month, day) = civil_from_days(secs / 86_400);
+    let of_day = secs % 86_400;
+    let mut text = [0u8; 19];
+    put(&mut text[0..4], year);
+    text[4] = b'-';
+    put(&mut text[5..7], month);
+    text[7] = b'-';
+    put(&mut text[8..10], day);
+    text[10] = b'T';
+    put(&mut text[11..13], of_day / 3600);
+    text[13] = b':';
+    put(&mut text[14..16], of_day / 60 % 60);
+    text[16] = b':';
+    put(&mut text[17..19], of_day % 60);
+    text
 }
 
 /// Writes `n` as zero-padded decimal filling `digits`; higher digits are dropped.
@@ -77,7 +110,8 @@ mod tests {
 
     fn at(secs: u64, nanos: u32, precision: TimestampPrecision) -> String {
         let mut out = Vec::new();
-        write(&mut out, UNIX_EPOCH + Duration::new(secs, nanos), precision);
+        let time = UNIX_EPOCH + Duration::new(secs, nanos);
+        write(&mut out, time, precision, &mut SecondCache::new());
         String::from_utf8(out).unwrap()
     }
 
@@ -97,6 +131,21 @@ mod tests {
             at(253_402_300_799, 999_999_999, Millis),
             "9999-12-31T23:59:59.999Z"
         );
+    }
+
+    #[test]
+    fn a_cached_second_is_replaced_when_the_second_changes() {
+        let mut cache = SecondCache::new();
+        let mut out = Vec::new();
+        for (secs, millis) in [(10, 1), (10, 999), (11, 0), (86_400, 5)] {
+            out.clear();
+            let time = UNIX_EPOCH + Duration::new(secs, millis * 1_000_000);
+            write(&mut out, time, TimestampPrecision::Millis, &mut cache);
+            assert_eq!(
+                out,
+                at(secs, millis * 1_000_000, TimestampPrecision::Millis).as_bytes()
+            );
+        }
     }
 
     #[test]

@@ -163,7 +163,10 @@ mod tests {
         let env = [(OTEL_SERVICE_NAME, "from-env"), (RUST_LOG, "debug")];
         let settings = Builder::default().settings(&env[..]).unwrap();
         assert_eq!(settings.service_name, "from-env");
-        assert_eq!((settings.log_filter.as_str(), settings.log_filter_source), ("debug", RUST_LOG));
+        assert_eq!(
+            (settings.log_filter.as_str(), settings.log_filter_source),
+            ("debug", RUST_LOG)
+        );
     }
 
     #[test]
@@ -187,7 +190,16 @@ mod tests {
         let settings = Builder::default().settings(&env[..]).unwrap();
         let err = parse_filter(&settings).unwrap_err();
         let text = err.to_string();
-        assert!(matches!(err, InitError::InvalidFilter { source_name: RUST_LOG, .. }));
-        assert!(text.contains("RUST_LOG") && text.contains("my_crate=loud"), "{text}");
+        assert!(matches!(
+            err,
+            InitError::InvalidFilter {
+                source_name: RUST_LOG,
+                ..
+            }
+        ));
+        assert!(
+            text.contains("RUST_LOG") && text.contains("my_crate=loud"),
+            "{text}"
+        );
     }
 }

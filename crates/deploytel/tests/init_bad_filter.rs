@@ -10,5 +10,8 @@ fn an_unparseable_rust_log_is_reported_with_its_value() {
         matches!(&err, deploytel::InitError::InvalidFilter { source_name: "RUST_LOG", value, .. } if value == "info,deployer=loudest"),
         "{err:?}"
     );
-    assert!(text.contains("RUST_LOG=\"info,deployer=loudest\""), "{text}");
+    assert!(
+        text.contains("RUST_LOG=\"info,deployer=loudest\""),
+        "{text}"
+    );
 }

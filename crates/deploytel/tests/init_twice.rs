@@ -5,6 +5,9 @@ fn a_second_init_returns_already_initialized() {
     let first = deploytel::builder().service_name("first").init();
     assert!(first.is_ok(), "{first:?}");
     let second = deploytel::builder().service_name("second").init();
-    assert!(matches!(second, Err(deploytel::InitError::AlreadyInitialized)), "{second:?}");
+    assert!(
+        matches!(second, Err(deploytel::InitError::AlreadyInitialized)),
+        "{second:?}"
+    );
     tracing::info!("still logging after the refused second init");
 }

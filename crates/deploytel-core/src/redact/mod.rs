@@ -11,7 +11,7 @@ mod values;
 use std::borrow::Cow;
 use std::fmt;
 
-use keys::KeyPattern;
+use keys::SecretKeys;
 pub use keys::DEFAULT_SECRET_KEYS;
 
 /// What a secret is replaced with.
@@ -45,7 +45,7 @@ pub const REDACTED: &str = "[REDACTED]";
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Redactor {
-    keys: Vec<KeyPattern>,
+    keys: SecretKeys,
     scan_values: bool,
 }
 
@@ -79,21 +79,28 @@ impl Redactor {
     /// A redactor that masks nothing, for outputs that must be written verbatim.
     pub fn disabled() -> Self {
         Redactor {
-            keys: Vec::new(),
+            keys: SecretKeys::new([]),
             scan_values: false,
         }
     }
 
     /// Whether a field, attribute or flag with this name holds a secret.
     pub fn is_secret_key(&self, key: &str) -> bool {
-        self.keys
-            .iter()
-            .any(|pattern| pattern.matches(key.as_bytes()))
+        self.keys.matches(key.as_bytes())
     }
 
     /// Whether the value has any credential in it.
     pub fn contains_secret(&self, value: &str) -> bool {
-        self.scan_values && values::next_secret(&self.keys, value, 0).is_some()
+        self.find_secret(value).is_some()
+    }
+
+    /// Where the first credential in the value is, as a byte range; `None` when there is none,
+    /// which is the cheap answer to check before cutting a value into [`segments`](Self::segments).
+    pub fn find_secret(&self, value: &str) -> Option<std::ops::Range<usize>> {
+        if !self.scan_values {
+            return None;
+        }
+        values::next_secret(&self.keys, value, 0).map(|(start, end)| start..end)
     }
 
     /// The value cut into clear text and masked secrets, in order; write the clear parts as they
@@ -168,11 +175,7 @@ impl RedactorBuilder {
     /// The redactor. Empty patterns are dropped, since they would match every name.
     pub fn build(self) -> Redactor {
         Redactor {
-            keys: self
-                .keys
-                .iter()
-                .filter_map(|k| KeyPattern::new(k))
-                .collect(),
+            keys: SecretKeys::new(self.keys.iter().map(String::as_str)),
             scan_values: self.scan_values,
         }
     }

@@ -5,24 +5,44 @@
 //! Detectors only split the value at ASCII bytes, so every range they return lies on `char`
 //! boundaries.
 
-use super::keys::KeyPattern;
+use super::keys::SecretKeys;
 
 /// Byte range of a secret inside a value.
 pub(crate) type Span = (usize, usize);
 
+/// Bytes at which a detector may find a secret; the scan skips all others.
+static TRIGGERS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    let triggers = b"-=:JABb";
+    while i < triggers.len() {
+        table[triggers[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// The first secret that starts at or after `from`, as a byte range of `value`.
 // hot: once per string value logged
-pub(crate) fn next_secret(keys: &[KeyPattern], value: &str, from: usize) -> Option<Span> {
+pub(crate) fn next_secret(keys: &SecretKeys, value: &str, from: usize) -> Option<Span> {
     let bytes = value.as_bytes();
     let mut i = from;
-    while i < bytes.len() {
+    loop {
+        i += skip_ordinary(bytes.get(i..)?)?;
+        // Each arm first tests a neighbouring byte, which rules out nearly every ordinary text.
+        let next = bytes.get(i + 1).copied().unwrap_or(0);
         let found = match bytes[i] {
-            b'-' => pem_private_key(bytes, i).or_else(|| spaced_flag(keys, bytes, i)),
+            b'-' if next == b'-' => {
+                pem_private_key(bytes, i).or_else(|| spaced_flag(keys, bytes, i))
+            }
             b'=' => assignment(keys, bytes, i, from),
-            b':' => url_password(bytes, i, from),
-            b'e' => jwt(bytes, i),
-            b'A' => aws_access_key_id(bytes, i),
-            b'B' | b'b' => http_credentials(bytes, i),
+            b':' if next == b'/' => url_password(bytes, i, from),
+            // `J` is rarer than `e`, so a token is recognised by the `J` of its leading `eyJ`.
+            b'J' if i >= from + 2 && bytes[i - 2] == b'e' && bytes[i - 1] == b'y' => {
+                jwt(bytes, i - 2)
+            }
+            b'A' if next.is_ascii_uppercase() => aws_access_key_id(bytes, i),
+            b'B' | b'b' if matches!(next, b'e' | b'E' | b'a' | b'A') => http_credentials(bytes, i),
             _ => None,
         };
         if let Some(span) = found {
@@ -32,11 +52,67 @@ pub(crate) fn next_secret(keys: &[KeyPattern], value: &str, from: usize) -> Opti
         }
         i += 1;
     }
-    None
 }
 
-fn is_secret_name(keys: &[KeyPattern], name: &[u8]) -> bool {
-    keys.iter().any(|pattern| pattern.matches(name))
+/// How many bytes at the start of `bytes` no detector looks at; `None` when that is all of them.
+// hot: once per string value logged
+fn skip_ordinary(bytes: &[u8]) -> Option<usize> {
+    if !has_trigger(bytes) {
+        return None;
+    }
+    bytes.iter().position(|&b| TRIGGERS[usize::from(b)])
+}
+
+/// Whether any byte of `bytes` is a trigger, tested eight bytes at a time: each trigger is
+/// compared with a whole word at once, and the comparisons do not wait on each other.
+fn has_trigger(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    let mut found = false;
+    for chunk in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        found |= word_has_trigger(u64::from_le_bytes(word));
+    }
+    let tail = words.remainder();
+    if !tail.is_empty() {
+        // The last eight bytes, overlapping bytes already tested; a value shorter than a word is
+        // padded with zero bytes, which are no trigger.
+        // The short word is assembled in a register: storing bytes and loading them back as one
+        // word stalls the processor for longer than the test takes.
+        let word = match bytes.len().checked_sub(8) {
+            Some(start) => {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(&bytes[start..]);
+                u64::from_le_bytes(word)
+            }
+            None => tail
+                .iter()
+                .rev()
+                .fold(0u64, |word, &b| (word << 8) | u64::from(b)),
+        };
+        found |= word_has_trigger(word);
+    }
+    found
+}
+
+fn word_has_trigger(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // Non-zero exactly when some byte of `v` is zero.
+    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let equal_to = |t: u8| zero_byte(word ^ (ONES * u64::from(t)));
+    (equal_to(b'-')
+        | equal_to(b'=')
+        | equal_to(b':')
+        | equal_to(b'J')
+        | equal_to(b'A')
+        | equal_to(b'B')
+        | equal_to(b'b'))
+        != 0
+}
+
+fn is_secret_name(keys: &SecretKeys, name: &[u8]) -> bool {
+    keys.matches(name)
 }
 
 fn is_word(b: u8) -> bool {
@@ -100,7 +176,7 @@ fn pem_private_key(bytes: &[u8], i: usize) -> Option<Span> {
 
 /// `--password hunter2`: a long flag whose name is a secret key, followed by white space and a
 /// value. The `--password=…` form is found by [`assignment`].
-fn spaced_flag(keys: &[KeyPattern], bytes: &[u8], i: usize) -> Option<Span> {
+fn spaced_flag(keys: &SecretKeys, bytes: &[u8], i: usize) -> Option<Span> {
     if bytes.get(i + 1) != Some(&b'-') || (i > 0 && !bytes[i - 1].is_ascii_whitespace()) {
         return None;
     }
@@ -117,7 +193,7 @@ fn spaced_flag(keys: &[KeyPattern], bytes: &[u8], i: usize) -> Option<Span> {
 }
 
 /// `password=hunter2`, `--api-key=…`, `?token=…&`: a secret name right before `=`.
-fn assignment(keys: &[KeyPattern], bytes: &[u8], i: usize, from: usize) -> Option<Span> {
+fn assignment(keys: &SecretKeys, bytes: &[u8], i: usize, from: usize) -> Option<Span> {
     let name_start = bytes[from..i]
         .iter()
         .rposition(|&b| !(is_word(b) || b == b'-' || b == b'.'))

@@ -1,5 +1,7 @@
 use super::*;
+use crate::facts::KeyFacts;
 use crate::fields::FieldBuf;
+use deploytel_core::Redactor;
 use proptest::prelude::*;
 
 fn reserved() -> ReservedKeys {
@@ -16,12 +18,14 @@ fn reserved() -> ReservedKeys {
 
 /// The `(key, value)` pairs of the line written for fields given most important first.
 fn resolved(fields: &[(&'static str, u64)]) -> Vec<(String, u64)> {
+    let reserved = reserved();
     let mut buf = FieldBuf::new();
     for (key, value) in fields {
-        buf.push_json(key, &value.to_string());
+        let facts = KeyFacts::work_out(key, &reserved, &Redactor::default());
+        buf.push_json(key, facts, &value.to_string());
     }
     let mut user = UserFields::new();
-    user.resolve(&buf, &reserved());
+    user.resolve(&buf, &reserved);
     let mut out = b"{\"first\":0".to_vec();
     user.write(&mut out, &buf);
     out.push(b'}');
@@ -111,12 +115,13 @@ proptest! {
     fn any_names_give_unique_keys_and_no_value_object_clash(
         keys in proptest::collection::vec(key_strategy(), 0..12)
     ) {
+        let reserved = reserved();
         let mut buf = FieldBuf::new();
         for (i, key) in keys.iter().enumerate() {
             let key: &'static str = Box::leak(key.clone().into_boxed_str());
-            buf.push_json(key, &i.to_string());
+            let facts = KeyFacts::work_out(key, &reserved, &Redactor::default());
+            buf.push_json(key, facts, &i.to_string());
         }
-        let reserved = reserved();
         let mut user = UserFields::new();
         user.resolve(&buf, &reserved);
         let names: Vec<&[u8]> = user.items.iter().map(|item| user.key(item)).collect();
@@ -137,4 +142,32 @@ proptest! {
         distinct.dedup();
         prop_assert_eq!(names.len(), distinct.len());
     }
+}
+
+#[test]
+fn a_repeated_name_list_reuses_its_resolution_and_a_new_one_is_resolved_afresh() {
+    let reserved = reserved();
+    let facts = |key| KeyFacts::work_out(key, &reserved, &Redactor::default());
+    let mut first = FieldBuf::new();
+    first.push_json("host", facts("host"), "1");
+    let mut second = FieldBuf::new();
+    second.push_json("a", facts("a"), "1");
+    second.push_json("a.b", facts("a.b"), "2");
+
+    let layer = LayerId::next();
+    let mut user = UserFields::new();
+    let names = |user: &UserFields| -> Vec<String> {
+        user.items
+            .iter()
+            .map(|item| String::from_utf8(user.key(item).to_vec()).unwrap())
+            .collect()
+    };
+    user.resolve_for(layer, &first, &reserved);
+    assert_eq!(names(&user), ["host_"]);
+    user.resolve_for(layer, &first, &reserved);
+    assert_eq!(names(&user), ["host_"]);
+    user.resolve_for(layer, &second, &reserved);
+    assert_eq!(names(&user), ["a_", "a.b"]);
+    user.resolve_for(LayerId::next(), &first, &reserved);
+    assert_eq!(names(&user), ["host_"]);
 }

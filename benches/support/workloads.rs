@@ -1,0 +1,135 @@
+//! The two workloads every log-layer benchmark runs, shared by the timing and allocation benches.
+
+use std::io;
+
+use tracing::{info, info_span, Dispatch};
+use tracing_subscriber::layer::SubscriberExt;
+
+/// Workload 1: one event with four fields inside `deployment` > `step`. The spans are entered
+/// once, outside the measured loop, as they are in a long-running step.
+pub fn event_in_two_spans(dispatch: &Dispatch, events: u64) {
+    tracing::dispatcher::with_default(dispatch, || {
+        let deployment = info_span!("deployment", deployment.id = 42u64, service = "billing");
+        let _deployment = deployment.enter();
+        let step = info_span!("step", step.name = "install_packages");
+        let _step = step.enter();
+        for _ in 0..events {
+            info!(
+                deployment.id = 42u64,
+                step.name = "install_packages",
+                host = "web-01",
+                duration_ms = 1250u64,
+                "step finished"
+            );
+        }
+    });
+}
+
+/// Workload 2: the same event with five fields and no span.
+pub fn event_without_spans(dispatch: &Dispatch, events: u64) {
+    tracing::dispatcher::with_default(dispatch, || {
+        for _ in 0..events {
+            info!(
+                deployment.id = 42u64,
+                step.name = "install_packages",
+                host = "web-01",
+                duration_ms = 1250u64,
+                attempt = 1u64,
+                "step finished"
+            );
+        }
+    });
+}
+
+/// Workload 3: two different events, alternating, inside the two spans of workload 1, so that
+/// no event has the same fields as the one before it.
+pub fn alternating_events_in_two_spans(dispatch: &Dispatch, events: u64) {
+    tracing::dispatcher::with_default(dispatch, || {
+        let deployment = info_span!("deployment", deployment.id = 42u64, service = "billing");
+        let _deployment = deployment.enter();
+        let step = info_span!("step", step.name = "install_packages");
+        let _step = step.enter();
+        for i in 0..events {
+            if i % 2 == 0 {
+                info!(
+                    deployment.id = 42u64,
+                    step.name = "install_packages",
+                    host = "web-01",
+                    duration_ms = 1250u64,
+                    "step finished"
+                );
+            } else {
+                info!(host.name = "web-02", attempt = 2u64, "retrying step");
+            }
+        }
+    });
+}
+
+/// Emits the given number of events through a dispatcher.
+pub type Workload = fn(&Dispatch, u64);
+
+/// The workloads, by name.
+pub const WORKLOADS: [(&str, Workload); 3] = [
+    ("event_in_two_spans", event_in_two_spans),
+    ("event_without_spans", event_without_spans),
+    (
+        "alternating_events_in_two_spans",
+        alternating_events_in_two_spans,
+    ),
+];
+
+/// Each formatter under test, with its default settings, writing to `io::sink`.
+pub fn formatters() -> Vec<(&'static str, Dispatch)> {
+    vec![
+        (
+            "deploytel EcsLayer",
+            Dispatch::new(
+                tracing_subscriber::registry().with(
+                    deploytel_ecs::EcsLayer::builder()
+                        .service_name("billing")
+                        .with_writer(io::sink)
+                        .build(),
+                ),
+            ),
+        ),
+        (
+            "deploytel EcsLayer, redaction off",
+            Dispatch::new(
+                tracing_subscriber::registry().with(
+                    deploytel_ecs::EcsLayer::builder()
+                        .service_name("billing")
+                        .redactor(deploytel_ecs::Redactor::disabled())
+                        .with_writer(io::sink)
+                        .build(),
+                ),
+            ),
+        ),
+        (
+            "tracing-subscriber fmt json",
+            Dispatch::new(
+                tracing_subscriber::registry().with(
+                    tracing_subscriber::fmt::layer()
+                        .json()
+                        .with_writer(io::sink),
+                ),
+            ),
+        ),
+        (
+            "json-subscriber",
+            Dispatch::new(
+                tracing_subscriber::registry().with(json_subscriber::layer().with_writer(io::sink)),
+            ),
+        ),
+        (
+            "tracing-bunyan-formatter",
+            Dispatch::new(
+                tracing_subscriber::registry()
+                    .with(tracing_bunyan_formatter::JsonStorageLayer)
+                    .with(tracing_bunyan_formatter::BunyanFormattingLayer::new(
+                        "billing".to_owned(),
+                        io::sink,
+                    )),
+            ),
+        ),
+    ]
+}
