@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Runs every check of the project on a machine with only the Rust toolchain: installs what the
+# tests need when it is missing, then formatting, lints, all tests (unit, integration, doc,
+# benchmarks in test mode), the docs build and, when cargo-deny is available, the licence,
+# ban and source checks.
+#
+#   scripts/test.sh            # everything
+#   INSTALL_TOOLS=1 scripts/test.sh   # also install cargo-deny when missing (CI does)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+# Commands the tests run, and the Debian package that provides each.
+ensure_commands() {
+  local missing=()
+  while [ "$#" -gt 0 ]; do
+    command -v "$1" >/dev/null 2>&1 || missing+=("$2")
+    shift 2
+  done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  step "installing ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+}
+
+# The example orchestrator's steps run through `sh`.
+ensure_commands sh dash
+
+if [ "${INSTALL_TOOLS:-0}" = 1 ] && ! cargo deny --version >/dev/null 2>&1; then
+  step "installing cargo-deny"
+  cargo install --locked cargo-deny
+fi
+
+step "rustfmt"
+cargo fmt --all --check
+
+step "clippy (all features, and each crate's default and bare feature sets)"
+cargo clippy --workspace --all-targets --all-features -- -D warnings
+cargo clippy -p deploytel -p deploytel-ecs --no-default-features -- -D warnings
+
+step "tests (unit, integration, examples, doc tests)"
+cargo test --workspace --all-features
+cargo test -p deploytel -p deploytel-ecs --no-default-features
+
+step "benchmarks, run once in test mode"
+cargo test --benches
+
+step "docs"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --all-features --no-deps
+
+if cargo deny --version >/dev/null 2>&1; then
+  step "cargo deny check licenses bans sources"
+  cargo deny --all-features check licenses bans sources
+else
+  step "cargo-deny not installed: licence and ban checks skipped (INSTALL_TOOLS=1 installs it)"
+fi
+
+step "all checks passed"
