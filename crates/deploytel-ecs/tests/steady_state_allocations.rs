@@ -62,7 +62,11 @@ fn events_inside_and_outside_spans_allocate_nothing_once_warm() {
                 duration_ms = i,
                 "step finished"
             );
-            info!(host.name = "web-02", password = "hunter2", "retry {i} with --token abc123");
+            info!(
+                host.name = "web-02",
+                password = "hunter2",
+                "retry {i} with --token abc123"
+            );
         };
         for i in 0..100 {
             emit(i);
