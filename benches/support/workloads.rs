@@ -78,31 +78,28 @@ pub const WORKLOADS: [(&str, Workload); 3] = [
     ),
 ];
 
+fn ecs_layer(redactor: deploytel_ecs::Redactor) -> Dispatch {
+    Dispatch::new(
+        tracing_subscriber::registry().with(
+            deploytel_ecs::EcsLayer::builder()
+                .service_name("billing")
+                .redactor(redactor)
+                .with_writer(io::sink)
+                .build(),
+        ),
+    )
+}
+
 /// Each formatter under test, with its default settings, writing to `io::sink`.
 pub fn formatters() -> Vec<(&'static str, Dispatch)> {
     vec![
         (
             "deploytel EcsLayer",
-            Dispatch::new(
-                tracing_subscriber::registry().with(
-                    deploytel_ecs::EcsLayer::builder()
-                        .service_name("billing")
-                        .with_writer(io::sink)
-                        .build(),
-                ),
-            ),
+            ecs_layer(deploytel_ecs::Redactor::default()),
         ),
         (
             "deploytel EcsLayer, redaction off",
-            Dispatch::new(
-                tracing_subscriber::registry().with(
-                    deploytel_ecs::EcsLayer::builder()
-                        .service_name("billing")
-                        .redactor(deploytel_ecs::Redactor::disabled())
-                        .with_writer(io::sink)
-                        .build(),
-                ),
-            ),
+            ecs_layer(deploytel_ecs::Redactor::disabled()),
         ),
         (
             "tracing-subscriber fmt json",
