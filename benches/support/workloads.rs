@@ -1,28 +1,36 @@
-//! The two workloads every log-layer benchmark runs, shared by the timing and allocation benches.
+//! The workloads every log-layer benchmark runs, shared by the timing and allocation benches.
 
 use std::io;
 
 use tracing::{info, info_span, Dispatch};
 use tracing_subscriber::layer::SubscriberExt;
 
-/// Workload 1: one event with four fields inside `deployment` > `step`. The spans are entered
-/// once, outside the measured loop, as they are in a long-running step.
-pub fn event_in_two_spans(dispatch: &Dispatch, events: u64) {
+/// Runs `f` inside `deployment{deployment.id = 42, service = "billing"}` >
+/// `step{step.name = "install_packages"}`, entered once, outside the measured loop, as they are
+/// in a long-running step.
+fn in_two_spans(dispatch: &Dispatch, f: impl FnOnce()) {
     tracing::dispatcher::with_default(dispatch, || {
         let deployment = info_span!("deployment", deployment.id = 42u64, service = "billing");
         let _deployment = deployment.enter();
         let step = info_span!("step", step.name = "install_packages");
         let _step = step.enter();
-        for _ in 0..events {
-            info!(
-                deployment.id = 42u64,
-                step.name = "install_packages",
-                host = "web-01",
-                duration_ms = 1250u64,
-                "step finished"
-            );
-        }
+        f();
     });
+}
+
+fn step_finished() {
+    info!(
+        deployment.id = 42u64,
+        step.name = "install_packages",
+        host = "web-01",
+        duration_ms = 1250u64,
+        "step finished"
+    );
+}
+
+/// Workload 1: one event with four fields inside two spans.
+pub fn event_in_two_spans(dispatch: &Dispatch, events: u64) {
+    in_two_spans(dispatch, || (0..events).for_each(|_| step_finished()));
 }
 
 /// Workload 2: the same event with five fields and no span.
@@ -41,23 +49,13 @@ pub fn event_without_spans(dispatch: &Dispatch, events: u64) {
     });
 }
 
-/// Workload 3: two different events, alternating, inside the two spans of workload 1, so that
+/// Workload 3: workload 1's event alternating with a different one in the same spans, so that
 /// no event has the same fields as the one before it.
 pub fn alternating_events_in_two_spans(dispatch: &Dispatch, events: u64) {
-    tracing::dispatcher::with_default(dispatch, || {
-        let deployment = info_span!("deployment", deployment.id = 42u64, service = "billing");
-        let _deployment = deployment.enter();
-        let step = info_span!("step", step.name = "install_packages");
-        let _step = step.enter();
+    in_two_spans(dispatch, || {
         for i in 0..events {
             if i % 2 == 0 {
-                info!(
-                    deployment.id = 42u64,
-                    step.name = "install_packages",
-                    host = "web-01",
-                    duration_ms = 1250u64,
-                    "step finished"
-                );
+                step_finished();
             } else {
                 info!(host.name = "web-02", attempt = 2u64, "retrying step");
             }
