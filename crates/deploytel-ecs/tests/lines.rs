@@ -7,6 +7,7 @@ use deploytel_ecs::{EcsLayer, EcsLayerBuilder, Redactor, TimestampPrecision, ECS
 use deploytel_testkit::capture::Capture;
 use deploytel_testkit::json::{parse_lines, Document, Json};
 use tracing::{error, info, info_span, warn};
+use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 
 /// Runs `f` under a subscriber with the layer `configure` builds, writing into a capture, and
@@ -459,4 +460,27 @@ fn events_on_many_threads_make_whole_lines() {
     assert!(lines
         .iter()
         .all(|d| d.get("t").is_some() && d.get("i").is_some()));
+}
+
+#[test]
+fn lines_pass_whole_through_tracing_appenders_non_blocking_writer() {
+    let capture = Capture::new();
+    let (writer, guard) = tracing_appender::non_blocking(capture.make_writer());
+    let layer = EcsLayer::builder().with_writer(writer).build();
+    tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
+        let span = info_span!("deployment", deployment.id = 7u64);
+        let _e = span.enter();
+        for i in 0..50u64 {
+            info!(i, "queued line");
+        }
+    });
+    // Dropping the guard flushes the worker thread's queue.
+    drop(guard);
+    let lines = parse_lines(&capture.text()).unwrap();
+    assert_eq!(lines.len(), 50);
+    assert!(lines
+        .iter()
+        .enumerate()
+        .all(|(i, d)| d.get("i").and_then(Json::as_u64) == Some(i as u64)
+            && d.get("deployment.id").and_then(Json::as_u64) == Some(7)));
 }
