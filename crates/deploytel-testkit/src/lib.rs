@@ -11,3 +11,5 @@
 
 pub mod capture;
 pub mod json;
+#[cfg(feature = "opentelemetry")]
+pub mod spans;

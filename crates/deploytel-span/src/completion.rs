@@ -1,0 +1,210 @@
+//! Recording how a deployment or step ended, exactly once, even when it is dropped or unwound.
+
+use std::fmt;
+
+use deploytel_core::semconv::{deployment, error, otel};
+use deploytel_core::Outcome;
+use tracing::Span;
+
+/// Which result attribute a span carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// `cicd.pipeline.result`, plus `deployment.status`.
+    Deployment,
+    /// `cicd.pipeline.task.run.result`.
+    Step,
+}
+
+/// The span of a deployment or step and whether its outcome has been recorded.
+#[derive(Debug)]
+pub(crate) struct Completion {
+    span: Span,
+    kind: Kind,
+    outcome: Option<Outcome>,
+}
+
+impl Completion {
+    pub(crate) fn new(span: Span, kind: Kind) -> Self {
+        Completion {
+            span,
+            kind,
+            outcome: None,
+        }
+    }
+
+    pub(crate) fn span(&self) -> &Span {
+        &self.span
+    }
+
+    pub(crate) fn outcome(&self) -> Option<Outcome> {
+        self.outcome
+    }
+
+    /// Records `outcome` unless one was recorded already: the first word on how it ended is
+    /// the one that counts. `error_type` and `description` go with outcomes other than success
+    /// and skip; without an `error_type` the outcome itself names the class (`timeout`).
+    pub(crate) fn record(
+        &mut self,
+        outcome: Outcome,
+        error_type: Option<&str>,
+        description: Option<&dyn fmt::Display>,
+    ) {
+        if self.outcome.is_some() {
+            return;
+        }
+        self.outcome = Some(outcome);
+        let span = &self.span;
+        match self.kind {
+            Kind::Deployment => {
+                span.record(
+                    deploytel_core::semconv::cicd::PIPELINE_RESULT,
+                    outcome.as_str(),
+                );
+                let status = if outcome.is_success() {
+                    deployment::STATUS_SUCCEEDED
+                } else {
+                    deployment::STATUS_FAILED
+                };
+                span.record(deployment::STATUS, status);
+            }
+            Kind::Step => {
+                span.record(
+                    deploytel_core::semconv::cicd::PIPELINE_TASK_RUN_RESULT,
+                    outcome.as_str(),
+                );
+            }
+        }
+        if is_error(outcome) {
+            span.record(error::TYPE, error_type.unwrap_or(outcome.as_str()));
+            span.record(otel::STATUS_CODE, "error");
+            match description {
+                Some(text) => span.record(otel::STATUS_DESCRIPTION, tracing::field::display(text)),
+                None => span.record(otel::STATUS_DESCRIPTION, outcome.as_str()),
+            };
+        }
+    }
+
+    /// What `Drop` records when nobody said how it ended: `error` while a panic unwinds,
+    /// `cancellation` otherwise.
+    fn record_abandoned(&mut self) {
+        if std::thread::panicking() {
+            self.record(Outcome::Error, Some("panic"), Some(&"panicked"));
+        } else {
+            self.record(
+                Outcome::Cancellation,
+                None,
+                Some(&"dropped before an outcome was recorded"),
+            );
+        }
+    }
+}
+
+impl Drop for Completion {
+    fn drop(&mut self) {
+        self.record_abandoned();
+    }
+}
+
+/// Outcomes that set the span status to Error and name an `error.type`.
+fn is_error(outcome: Outcome) -> bool {
+    !matches!(outcome, Outcome::Success | Outcome::Skip)
+}
+
+/// The methods [`Deployment`](crate::Deployment) and [`Step`](crate::Step) share, over their
+/// `completion` field.
+macro_rules! outcome_methods {
+    ($type:ident) => {
+        impl $type {
+            /// The `tracing` span, e.g. to `.instrument()` a future with it.
+            pub fn span(&self) -> &tracing::Span {
+                self.completion.span()
+            }
+
+            /// Enters the span until the guard is dropped.
+            pub fn enter(&self) -> tracing::span::Entered<'_> {
+                self.completion.span().enter()
+            }
+
+            /// Runs `f` inside the span.
+            pub fn in_scope<T>(&self, f: impl FnOnce() -> T) -> T {
+                self.completion.span().in_scope(f)
+            }
+
+            /// The outcome recorded so far.
+            pub fn outcome(&self) -> Option<deploytel_core::Outcome> {
+                self.completion.outcome()
+            }
+
+            /// Ends it as a success.
+            pub fn succeed(mut self) {
+                self.completion
+                    .record(deploytel_core::Outcome::Success, None, None);
+            }
+
+            /// Ends it with `outcome`; a non-success outcome names itself as `error.type`.
+            pub fn finish(mut self, outcome: deploytel_core::Outcome) {
+                self.completion.record(outcome, None, None);
+            }
+
+            /// Ends it as a failure of class `error_type` (low cardinality, e.g.
+            /// `playbook_failed`), with `description` as the span status description.
+            pub fn fail(mut self, error_type: &str, description: impl std::fmt::Display) {
+                self.completion.record(
+                    deploytel_core::Outcome::Failure,
+                    Some(error_type),
+                    Some(&description),
+                );
+            }
+
+            /// Ends it with `outcome`, naming the error class and describing what happened.
+            pub fn finish_with(
+                mut self,
+                outcome: deploytel_core::Outcome,
+                error_type: &str,
+                description: impl std::fmt::Display,
+            ) {
+                self.completion
+                    .record(outcome, Some(error_type), Some(&description));
+            }
+
+            /// Runs `f` inside the span and ends it by the result: `Ok` is a success, `Err` a
+            /// failure whose `error.type` is the error's type name and whose description is its
+            /// `Display`.
+            pub fn run<T, E: std::fmt::Display>(
+                mut self,
+                f: impl FnOnce(&Self) -> Result<T, E>,
+            ) -> Result<T, E> {
+                let result = self.completion.span().in_scope(|| f(&self));
+                self.completion.record_result(&result);
+                result
+            }
+
+            /// Awaits `future` inside the span and ends it by the result, as
+            /// [`run`](Self::run) does. Dropping the returned future before it completes
+            /// records `cancellation`.
+            pub async fn run_async<T, E, F>(mut self, future: F) -> Result<T, E>
+            where
+                E: std::fmt::Display,
+                F: std::future::Future<Output = Result<T, E>>,
+            {
+                use tracing::Instrument as _;
+                let span = self.completion.span().clone();
+                let result = future.instrument(span).await;
+                self.completion.record_result(&result);
+                result
+            }
+        }
+    };
+}
+
+pub(crate) use outcome_methods;
+
+impl Completion {
+    /// Success for `Ok`, failure named after the error type for `Err`.
+    pub(crate) fn record_result<T, E: fmt::Display>(&mut self, result: &Result<T, E>) {
+        match result {
+            Ok(_) => self.record(Outcome::Success, None, None),
+            Err(e) => self.record(Outcome::Failure, Some(std::any::type_name::<E>()), Some(e)),
+        }
+    }
+}

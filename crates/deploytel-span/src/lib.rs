@@ -1,0 +1,61 @@
+//! Deployment and step spans for `tracing`, shaped after the OpenTelemetry CICD semantic
+//! conventions, so that a deployment becomes one trace whatever backend shows it.
+//!
+//! A [`Deployment`] is the root span of a pipeline run (kind server, named `RUN {pipeline}`); each
+//! [`Step`] is a child span (kind internal). Both record how they ended as an
+//! [`Outcome`](deploytel_core::Outcome), set the OpenTelemetry status through
+//! tracing-opentelemetry's `otel.*` fields, and never end without an outcome: dropped early
+//! they record `cancellation`, unwound by a panic `error`.
+//!
+//! ```
+//! use deploytel_span::{deployment, step};
+//!
+//! let deployment = deployment!("deploy-billing", "staging", deployment.name = "billing");
+//! let migrate = step!(&deployment, "migrate_database", migrations = 2u64);
+//! let applied: Result<u64, std::io::Error> = migrate.run(|_| Ok(2));
+//! assert_eq!(applied.unwrap(), 2);
+//! deployment.succeed();
+//! ```
+//!
+//! Without a subscriber the spans cost next to nothing; with tracing-opentelemetry in the
+//! subscriber they become OpenTelemetry spans, and with `deploytel_ecs::EcsLayer` their fields
+//! appear on every log line inside them.
+//!
+//! # Attributes
+//!
+//! | span | attribute | set by |
+//! |---|---|---|
+//! | deployment | `cicd.pipeline.name`, `deployment.environment.name` | the macro or builder arguments |
+//! | deployment | `cicd.pipeline.run.id` | [`DeploymentBuilder::run_id`], else generated (32 hex digits) |
+//! | deployment | `cicd.pipeline.run.url.full`, `deployment.name`, `deployment.id`, `vcs.ref.head.name`, `vcs.ref.head.revision`, `vcs.repository.url.full`, `enduser.id`, `user.name` | the builder, or fields of the macro |
+//! | deployment | `cicd.pipeline.result`, `deployment.status` (`succeeded`/`failed`) | the outcome |
+//! | step | `cicd.pipeline.task.name`, `cicd.pipeline.task.run.id`, `cicd.pipeline.task.type = deploy` | the macro |
+//! | step | `cicd.pipeline.task.run.result` | the outcome |
+//! | both | `error.type`, status Error with a description | outcomes other than success and skip |
+//!
+//! # Ending a span
+//!
+//! | method | outcome |
+//! |---|---|
+//! | `succeed()` | success |
+//! | `fail(error_type, description)` | failure |
+//! | `finish(outcome)`, `finish_with(outcome, error_type, description)` | any |
+//! | `run(f)`, `run_async(future)` | success for `Ok`, failure for `Err` (its type name is the `error.type`) |
+//! | dropped | cancellation; error when a panic unwinds |
+//!
+//! The crate has no feature flags.
+#![deny(missing_docs)]
+
+mod completion;
+mod deployment;
+mod macros;
+mod run_id;
+mod step;
+
+pub use deployment::{Deployment, DeploymentBuilder};
+pub use step::Step;
+
+#[doc(hidden)]
+pub mod __private {
+    pub use tracing;
+}

@@ -1,0 +1,291 @@
+//! The OpenTelemetry spans that deployments and steps become, as the SDK exports them.
+
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use deploytel_core::Outcome;
+use deploytel_span::{deployment, step, Deployment};
+use deploytel_testkit::spans::KeptSpans;
+use opentelemetry::trace::{SpanKind, Status, TracerProvider as _};
+use opentelemetry::Value;
+use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData};
+use tracing_subscriber::layer::SubscriberExt;
+
+/// Runs `f` with deploytel's spans going through tracing-opentelemetry into the SDK, and
+/// returns the spans exported, in the order they ended.
+fn exported(f: impl FnOnce()) -> Vec<SpanData> {
+    let kept = KeptSpans::new();
+    let provider = SdkTracerProvider::builder()
+        .with_simple_exporter(kept.clone())
+        .build();
+    let subscriber = tracing_subscriber::registry()
+        .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("test")));
+    tracing::subscriber::with_default(subscriber, f);
+    provider.shutdown().expect("the provider shuts down");
+    kept.spans()
+}
+
+/// Polls a future that completes without waiting; the simple span exporter blocks on its own
+/// executor, so the test cannot run inside another.
+fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..1_000 {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+    }
+    panic!("the future did not complete");
+}
+
+fn attribute<'a>(span: &'a SpanData, key: &str) -> Option<&'a Value> {
+    span.attributes
+        .iter()
+        .find(|kv| kv.key.as_str() == key)
+        .map(|kv| &kv.value)
+}
+
+fn text(span: &SpanData, key: &str) -> Option<String> {
+    attribute(span, key).map(|v| v.as_str().into_owned())
+}
+
+fn named<'a>(spans: &'a [SpanData], name: &str) -> &'a SpanData {
+    spans.iter().find(|s| s.name == name).unwrap_or_else(|| {
+        panic!(
+            "no span {name} in {:?}",
+            spans.iter().map(|s| &s.name).collect::<Vec<_>>()
+        )
+    })
+}
+
+#[test]
+fn a_successful_deployment_is_a_server_span_with_the_cicd_attributes() {
+    let spans = exported(|| {
+        let deployment = Deployment::builder("deploy-billing", "staging")
+            .name("billing")
+            .id("dep-42")
+            .run_id("run-7")
+            .run_url("https://ci.example/runs/7")
+            .ref_name("v1.4.2")
+            .revision("9f2c1e0")
+            .repository_url("https://git.example/billing")
+            .user_name("alice")
+            .start();
+        deployment.succeed();
+    });
+    assert_eq!(spans.len(), 1);
+    let span = &spans[0];
+    assert_eq!(span.name, "RUN deploy-billing");
+    assert_eq!(span.span_kind, SpanKind::Server);
+    assert_eq!(span.status, Status::Unset);
+    for (key, value) in [
+        ("cicd.pipeline.name", "deploy-billing"),
+        ("deployment.environment.name", "staging"),
+        ("deployment.name", "billing"),
+        ("deployment.id", "dep-42"),
+        ("cicd.pipeline.run.id", "run-7"),
+        ("cicd.pipeline.run.url.full", "https://ci.example/runs/7"),
+        ("vcs.ref.head.name", "v1.4.2"),
+        ("vcs.ref.head.revision", "9f2c1e0"),
+        ("vcs.repository.url.full", "https://git.example/billing"),
+        ("user.name", "alice"),
+        ("cicd.pipeline.result", "success"),
+        ("deployment.status", "succeeded"),
+    ] {
+        assert_eq!(text(span, key).as_deref(), Some(value), "{key}");
+    }
+    assert_eq!(attribute(span, "error.type"), None);
+}
+
+#[test]
+fn a_run_id_is_generated_when_none_is_given() {
+    let mut run_id = String::new();
+    let spans = exported(|| {
+        let deployment = deployment!("deploy-billing", "staging");
+        run_id = deployment.run_id().to_owned();
+        deployment.succeed();
+    });
+    assert_eq!(run_id.len(), 32);
+    assert_eq!(text(&spans[0], "cicd.pipeline.run.id"), Some(run_id));
+}
+
+#[test]
+fn steps_are_internal_children_of_the_deployment_numbered_within_the_run() {
+    let spans = exported(|| {
+        let deployment = deployment!("deploy-billing", "staging", ticket = "OPS-12");
+        step!(&deployment, "fetch_artifact", bytes = 18_000_000u64).succeed();
+        deployment.step("migrate_database").succeed();
+        deployment.succeed();
+    });
+    let deployment = named(&spans, "RUN deploy-billing");
+    assert_eq!(text(deployment, "ticket").as_deref(), Some("OPS-12"));
+    for (name, run_id) in [("fetch_artifact", "1"), ("migrate_database", "2")] {
+        let step = named(&spans, name);
+        assert_eq!(step.span_kind, SpanKind::Internal);
+        assert_eq!(step.parent_span_id, deployment.span_context.span_id());
+        assert_eq!(
+            step.span_context.trace_id(),
+            deployment.span_context.trace_id()
+        );
+        assert_eq!(text(step, "cicd.pipeline.task.name").as_deref(), Some(name));
+        assert_eq!(
+            text(step, "cicd.pipeline.task.run.id").as_deref(),
+            Some(run_id)
+        );
+        assert_eq!(
+            text(step, "cicd.pipeline.task.type").as_deref(),
+            Some("deploy")
+        );
+        assert_eq!(
+            text(step, "cicd.pipeline.task.run.result").as_deref(),
+            Some("success")
+        );
+    }
+    let fetch = named(&spans, "fetch_artifact");
+    assert_eq!(text(fetch, "bytes").as_deref(), Some("18000000"));
+}
+
+#[test]
+fn a_failed_step_and_deployment_carry_failure_error_type_and_error_status() {
+    let spans = exported(|| {
+        let deployment = deployment!("deploy-billing", "staging");
+        deployment
+            .step("rolling_restart")
+            .fail("host_unreachable", "web-02 did not come back");
+        deployment.fail("step_failed", "rolling_restart failed");
+    });
+    let step = named(&spans, "rolling_restart");
+    assert_eq!(
+        text(step, "cicd.pipeline.task.run.result").as_deref(),
+        Some("failure")
+    );
+    assert_eq!(
+        text(step, "error.type").as_deref(),
+        Some("host_unreachable")
+    );
+    assert_eq!(step.status, Status::error("web-02 did not come back"));
+    let deployment = named(&spans, "RUN deploy-billing");
+    assert_eq!(
+        text(deployment, "cicd.pipeline.result").as_deref(),
+        Some("failure")
+    );
+    assert_eq!(
+        text(deployment, "deployment.status").as_deref(),
+        Some("failed")
+    );
+    assert_eq!(
+        text(deployment, "error.type").as_deref(),
+        Some("step_failed")
+    );
+    assert_eq!(deployment.status, Status::error("rolling_restart failed"));
+}
+
+#[test]
+fn run_turns_ok_into_success_and_err_into_a_failure_named_after_the_error_type() {
+    let spans = exported(|| {
+        let deployment = deployment!("deploy-billing", "staging");
+        let ok: Result<u8, std::io::Error> = deployment.step("fetch_artifact").run(|_| Ok(1));
+        assert_eq!(ok.unwrap(), 1);
+        let failed: Result<(), std::io::Error> = deployment
+            .step("smoke_test")
+            .run(|_| Err(std::io::Error::other("GET /health returned 503")));
+        assert!(failed.is_err());
+        deployment.finish(Outcome::from(&failed));
+    });
+    let fetch = named(&spans, "fetch_artifact");
+    assert_eq!(
+        text(fetch, "cicd.pipeline.task.run.result").as_deref(),
+        Some("success")
+    );
+    let smoke = named(&spans, "smoke_test");
+    assert_eq!(
+        text(smoke, "cicd.pipeline.task.run.result").as_deref(),
+        Some("failure")
+    );
+    assert_eq!(
+        text(smoke, "error.type").as_deref(),
+        Some(std::any::type_name::<std::io::Error>())
+    );
+    assert_eq!(smoke.status, Status::error("GET /health returned 503"));
+    let deployment = named(&spans, "RUN deploy-billing");
+    assert_eq!(text(deployment, "error.type").as_deref(), Some("failure"));
+}
+
+#[test]
+fn a_deployment_dropped_without_an_outcome_records_cancellation() {
+    let spans = exported(|| {
+        let deployment = deployment!("deploy-billing", "staging");
+        let _step = deployment.step("migrate_database");
+    });
+    for span in &spans {
+        let result = text(span, "cicd.pipeline.result")
+            .or_else(|| text(span, "cicd.pipeline.task.run.result"));
+        assert_eq!(result.as_deref(), Some("cancellation"), "{}", span.name);
+        assert_eq!(text(span, "error.type").as_deref(), Some("cancellation"));
+        assert!(matches!(span.status, Status::Error { .. }));
+    }
+    assert_eq!(spans.len(), 2);
+}
+
+#[test]
+fn a_step_unwound_by_a_panic_records_error() {
+    let spans = exported(|| {
+        let deployment = deployment!("deploy-billing", "staging");
+        let unwound = catch_unwind(AssertUnwindSafe(|| {
+            let _step = deployment.step("rolling_restart");
+            panic!("bug in the orchestrator");
+        }));
+        assert!(unwound.is_err());
+        deployment.finish(Outcome::Error);
+    });
+    let step = named(&spans, "rolling_restart");
+    assert_eq!(
+        text(step, "cicd.pipeline.task.run.result").as_deref(),
+        Some("error")
+    );
+    assert_eq!(text(step, "error.type").as_deref(), Some("panic"));
+}
+
+#[test]
+fn the_first_outcome_recorded_is_the_one_that_counts() {
+    let spans = exported(|| {
+        let deployment = deployment!("deploy-billing", "staging");
+        let step = deployment.step("smoke_test");
+        let result: Result<(), String> = step.run(|_| Err("503".to_owned()));
+        assert!(result.is_err());
+        deployment.finish(Outcome::Timeout);
+    });
+    let deployment = named(&spans, "RUN deploy-billing");
+    assert_eq!(
+        text(deployment, "cicd.pipeline.result").as_deref(),
+        Some("timeout")
+    );
+    assert_eq!(text(deployment, "error.type").as_deref(), Some("timeout"));
+}
+
+#[test]
+fn run_async_ends_the_step_by_the_future_result_and_cancels_when_dropped() {
+    let spans = exported(|| {
+        let deployment = deployment!("deploy-billing", "staging");
+        let done: Result<u8, String> =
+            block_on(deployment.step("fetch_artifact").run_async(async { Ok(3) }));
+        assert_eq!(done, Ok(3));
+        let abandoned = deployment
+            .step("migrate_database")
+            .run_async(async { Ok::<(), String>(()) });
+        drop(abandoned);
+        deployment.succeed();
+    });
+    let fetch = named(&spans, "fetch_artifact");
+    assert_eq!(
+        text(fetch, "cicd.pipeline.task.run.result").as_deref(),
+        Some("success")
+    );
+    let migrate = named(&spans, "migrate_database");
+    assert_eq!(
+        text(migrate, "cicd.pipeline.task.run.result").as_deref(),
+        Some("cancellation")
+    );
+}
