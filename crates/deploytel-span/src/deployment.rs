@@ -4,6 +4,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use deploytel_core::semconv::{actor, cicd, deployment, otel, vcs};
 use tracing::Span;
+use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 use crate::completion::{Completion, Kind};
 use crate::run_id;
@@ -39,6 +40,15 @@ impl Deployment {
 
     #[doc(hidden)]
     pub fn __start(span: Span, pipeline: &str, run_id: Option<String>) -> Self {
+        // A deployment with no parent in this process joins the trace this process was started
+        // in; the parent must be set before anything reads the span's context.
+        if Span::current().is_none() {
+            if let Some(cx) = crate::carrier::incoming_context() {
+                // Fails only when no OpenTelemetry layer is installed: then there is no trace
+                // to join.
+                let _ = span.set_parent(cx);
+            }
+        }
         span.record(
             otel::NAME,
             tracing::field::display(format_args!("RUN {pipeline}")),

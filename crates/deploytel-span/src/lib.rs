@@ -33,6 +33,13 @@
 //! | step | `cicd.pipeline.task.run.result` | the outcome |
 //! | both | `error.type`, status Error with a description | outcomes other than success and skip |
 //!
+//! # Subprocesses and trace propagation
+//!
+//! [`Command`] runs a child process under a subprocess span (kind client), logs its output
+//! lines, enforces a timeout, and passes the span's trace context to the child in
+//! `TRACEPARENT`/`TRACESTATE`/`BAGGAGE`. A root [`Deployment`] joins the trace in its own
+//! process's `TRACEPARENT`. [`carrier`] holds the environment-variable carrier.
+//!
 //! # Ending a span
 //!
 //! | method | outcome |
@@ -46,12 +53,15 @@
 //! The crate has no feature flags.
 #![deny(missing_docs)]
 
+pub mod carrier;
+mod command;
 mod completion;
 mod deployment;
 mod macros;
 mod run_id;
 mod step;
 
+pub use command::{Command, CommandError, Output};
 pub use deployment::{Deployment, DeploymentBuilder};
 pub use step::Step;
 

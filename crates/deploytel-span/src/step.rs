@@ -23,4 +23,11 @@ impl Step {
     }
 }
 
+impl Step {
+    /// A [`Command`](crate::Command) whose subprocess span is a child of this step.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> crate::Command {
+        crate::Command::new(program).parent(self.span())
+    }
+}
+
 crate::completion::outcome_methods!(Step);

@@ -130,6 +130,30 @@ impl Redactor {
         }
     }
 
+    /// A command line with its secrets masked: each argument as [`redact`](Self::redact) does,
+    /// and the argument after a flag whose name is a secret (`--token`, `-p` is not one) wholly,
+    /// since `["--token", "abc"]` splits the pair that `--token abc` keeps together.
+    pub fn redact_args<'a, S: AsRef<str> + 'a>(
+        &self,
+        args: impl IntoIterator<Item = &'a S>,
+    ) -> Vec<String> {
+        let mut masked = Vec::new();
+        let mut value_is_secret = false;
+        for arg in args {
+            let arg = arg.as_ref();
+            if value_is_secret && !arg.starts_with('-') {
+                masked.push(REDACTED.to_owned());
+                value_is_secret = false;
+                continue;
+            }
+            value_is_secret = arg.strip_prefix("--").is_some_and(|flag| {
+                !flag.contains('=') && !flag.is_empty() && self.is_secret_key(flag)
+            });
+            masked.push(self.redact(arg).into_owned());
+        }
+        masked
+    }
+
     /// The value of the field named `key`: wholly masked when the name is a secret, otherwise
     /// with the credentials inside it masked.
     pub fn redact_field<'a>(&self, key: &str, value: &'a str) -> Cow<'a, str> {

@@ -159,6 +159,36 @@ fn scanning_values_can_be_turned_off() {
 }
 
 #[test]
+fn argument_lists_mask_the_value_after_a_secret_flag_and_secrets_inside_arguments() {
+    let redactor = Redactor::default();
+    let args = [
+        "site.yml",
+        "--vault-password",
+        "hunter2",
+        "--token=abc",
+        "--limit",
+        "web",
+        "https://u:pw@git.example/x",
+        "--api-key",
+        "--verbose",
+    ];
+    assert_eq!(
+        redactor.redact_args(&args),
+        [
+            "site.yml",
+            "--vault-password",
+            "[REDACTED]",
+            "--token=[REDACTED]",
+            "--limit",
+            "web",
+            "https://u:[REDACTED]@git.example/x",
+            "--api-key",
+            "--verbose",
+        ]
+    );
+}
+
+#[test]
 fn the_disabled_redactor_masks_nothing() {
     let redactor = Redactor::disabled();
     assert!(!redactor.is_secret_key("password"));

@@ -1,0 +1,468 @@
+//! Running a child process under a subprocess span.
+
+use std::collections::VecDeque;
+use std::ffi::{OsStr, OsString};
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use deploytel_core::semconv::{error, otel, process};
+use deploytel_core::Redactor;
+use opentelemetry::{Array, StringValue, Value};
+use tracing::{Dispatch, Span};
+use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+
+use crate::carrier;
+
+/// Lines longer than this are logged in pieces, so a child that never writes a newline cannot
+/// make the orchestrator buffer without end.
+const MAX_LINE: u64 = 64 * 1024;
+/// How often a child with a timeout is checked for having exited.
+const POLL: Duration = Duration::from_millis(10);
+/// How long, once the child has exited, its output may take to drain. A grandchild that keeps
+/// the pipes open (`cmd &`) would otherwise hold `run` until it exits too.
+const DRAIN: Duration = Duration::from_secs(2);
+
+/// A child process to run under a `subprocess` span (OpenTelemetry kind client), child of the
+/// current span or of the step that made it ([`Step::command`](crate::Step::command)).
+///
+/// [`run`](Command::run) starts the child with `TRACEPARENT`, `TRACESTATE` and `BAGGAGE` of the
+/// subprocess span in its environment (so an instrumented child continues the trace), logs each
+/// line it writes (stdout at info, stderr at warn, inside the span), enforces the timeout by
+/// killing it, and records `process.pid`, `process.exit.code` and, unless it exited with 0,
+/// `error.type` and an Error status.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use deploytel_span::Command;
+///
+/// let output = Command::new("ansible-playbook")
+///     .args(["site.yml", "--limit", "web"])
+///     .timeout(Duration::from_secs(600))
+///     .run()?;
+/// println!("{} bytes of output", output.stdout.len());
+/// # Ok::<(), deploytel_span::CommandError>(())
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "a command runs only with `run()`"]
+pub struct Command {
+    program: OsString,
+    args: Vec<OsString>,
+    envs: Vec<(OsString, Option<OsString>)>,
+    current_dir: Option<PathBuf>,
+    timeout: Option<Duration>,
+    record_args: bool,
+    redactor: Redactor,
+    tail_lines: usize,
+    parent: Option<Span>,
+}
+
+/// What a child that exited with 0 wrote.
+#[derive(Clone, Debug)]
+pub struct Output {
+    /// Its process id.
+    pub pid: u32,
+    /// How it exited.
+    pub status: ExitStatus,
+    /// Everything it wrote to stdout.
+    pub stdout: Vec<u8>,
+    /// Everything it wrote to stderr.
+    pub stderr: Vec<u8>,
+}
+
+/// Why a [`Command`] did not succeed. Each variant but `Spawn` and `Wait` carries the last lines
+/// the child wrote.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CommandError {
+    /// The child could not be started (no such program, no permission, …).
+    #[error("cannot start {program}: {source}")]
+    Spawn {
+        /// The program as given.
+        program: String,
+        /// Why the operating system refused.
+        #[source]
+        source: io::Error,
+    },
+    /// The child exited with a code other than 0.
+    #[error("{program} exited with code {code}{}", tail_text(.stderr_tail))]
+    Exit {
+        /// The program as given.
+        program: String,
+        /// Its exit code.
+        code: i32,
+        /// The last lines of its stdout.
+        stdout_tail: Vec<String>,
+        /// The last lines of its stderr.
+        stderr_tail: Vec<String>,
+    },
+    /// The child was ended by a signal.
+    #[error("{program} was killed by signal {signal}{}", tail_text(.stderr_tail))]
+    Signal {
+        /// The program as given.
+        program: String,
+        /// The signal number.
+        signal: i32,
+        /// The last lines of its stdout.
+        stdout_tail: Vec<String>,
+        /// The last lines of its stderr.
+        stderr_tail: Vec<String>,
+    },
+    /// The child ran longer than its timeout and was killed.
+    #[error("{program} did not finish within {timeout:?} and was killed{}", tail_text(.stderr_tail))]
+    Timeout {
+        /// The program as given.
+        program: String,
+        /// The timeout it exceeded.
+        timeout: Duration,
+        /// The last lines of its stdout.
+        stdout_tail: Vec<String>,
+        /// The last lines of its stderr.
+        stderr_tail: Vec<String>,
+    },
+    /// Waiting for the child failed.
+    #[error("lost track of {program}: {source}")]
+    Wait {
+        /// The program as given.
+        program: String,
+        /// What the operating system said.
+        #[source]
+        source: io::Error,
+    },
+}
+
+fn tail_text(tail: &[String]) -> String {
+    match tail.last() {
+        Some(last) => format!(": {last}"),
+        None => String::new(),
+    }
+}
+
+impl CommandError {
+    /// The `error.type` recorded on the span: `spawn_failed`, the exit code, `signal`,
+    /// `timeout`, or `wait_failed`.
+    pub fn error_type(&self) -> String {
+        match self {
+            CommandError::Spawn { .. } => "spawn_failed".to_owned(),
+            CommandError::Exit { code, .. } => code.to_string(),
+            CommandError::Signal { .. } => "signal".to_owned(),
+            CommandError::Timeout { .. } => "timeout".to_owned(),
+            CommandError::Wait { .. } => "wait_failed".to_owned(),
+        }
+    }
+}
+
+impl Command {
+    /// A command running `program`, found on `PATH` when it has no directory part.
+    pub fn new(program: impl AsRef<OsStr>) -> Self {
+        Command {
+            program: program.as_ref().to_owned(),
+            args: Vec::new(),
+            envs: Vec::new(),
+            current_dir: None,
+            timeout: None,
+            record_args: false,
+            redactor: Redactor::default(),
+            tail_lines: 20,
+            parent: None,
+        }
+    }
+
+    /// Adds an argument.
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
+        self.args.push(arg.as_ref().to_owned());
+        self
+    }
+
+    /// Adds arguments.
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.args
+            .extend(args.into_iter().map(|a| a.as_ref().to_owned()));
+        self
+    }
+
+    /// Sets a variable in the child's environment.
+    pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Self {
+        self.envs
+            .push((key.as_ref().to_owned(), Some(value.as_ref().to_owned())));
+        self
+    }
+
+    /// Removes a variable from the child's environment.
+    pub fn env_remove(mut self, key: impl AsRef<OsStr>) -> Self {
+        self.envs.push((key.as_ref().to_owned(), None));
+        self
+    }
+
+    /// The child's working directory.
+    pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.current_dir = Some(dir.as_ref().to_owned());
+        self
+    }
+
+    /// Kills the child when it runs longer than `timeout`.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Records `process.command_args` (off by default), with secrets masked by the redactor.
+    pub fn record_args(mut self, record: bool) -> Self {
+        self.record_args = record;
+        self
+    }
+
+    /// The redactor for `process.command_args` (the default one unless set).
+    pub fn redactor(mut self, redactor: Redactor) -> Self {
+        self.redactor = redactor;
+        self
+    }
+
+    /// How many of the last lines of stdout and of stderr a failure keeps (20 by default).
+    pub fn tail_lines(mut self, lines: usize) -> Self {
+        self.tail_lines = lines;
+        self
+    }
+
+    /// Makes the subprocess span a child of `span` instead of the current span.
+    pub fn parent(mut self, span: &Span) -> Self {
+        self.parent = Some(span.clone());
+        self
+    }
+
+    fn program_text(&self) -> String {
+        self.program.to_string_lossy().into_owned()
+    }
+
+    /// Runs the child to the end; see the type's documentation.
+    pub fn run(&self) -> Result<Output, CommandError> {
+        let program = self.program_text();
+        let executable_name = Path::new(&self.program)
+            .file_name()
+            .map_or_else(|| program.clone(), |n| n.to_string_lossy().into_owned());
+        let executable_path = resolve(&self.program).map(|p| p.to_string_lossy().into_owned());
+        let parent = self.parent.clone().unwrap_or_else(Span::current);
+        let span = tracing::info_span!(
+            parent: &parent,
+            "subprocess",
+            otel.name = executable_name.as_str(),
+            otel.kind = "client",
+            otel.status_code = tracing::field::Empty,
+            otel.status_description = tracing::field::Empty,
+            process.executable.name = executable_name.as_str(),
+            process.executable.path = executable_path.as_deref(),
+            process.pid = tracing::field::Empty,
+            process.exit.code = tracing::field::Empty,
+            error.type = tracing::field::Empty,
+        );
+        if self.record_args {
+            let mut command_line = vec![program.clone()];
+            command_line.extend(self.args.iter().map(|a| a.to_string_lossy().into_owned()));
+            let masked = self.redactor.redact_args(&command_line);
+            let values: Vec<StringValue> = masked.into_iter().map(StringValue::from).collect();
+            span.set_attribute(process::COMMAND_ARGS, Value::Array(Array::String(values)));
+        }
+
+        let result = self.spawn_and_wait(&program, &span);
+        match &result {
+            Ok(output) => {
+                span.record(process::EXIT_CODE, output.status.code().unwrap_or(0));
+            }
+            Err(failure) => {
+                if let CommandError::Exit { code, .. } = failure {
+                    span.record(process::EXIT_CODE, *code);
+                }
+                span.record(error::TYPE, failure.error_type().as_str());
+                span.record(otel::STATUS_CODE, "error");
+                span.record(otel::STATUS_DESCRIPTION, tracing::field::display(failure));
+            }
+        }
+        result
+    }
+
+    fn spawn_and_wait(&self, program: &str, span: &Span) -> Result<Output, CommandError> {
+        let mut command = std::process::Command::new(&self.program);
+        command
+            .args(&self.args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(dir) = &self.current_dir {
+            command.current_dir(dir);
+        }
+        for (key, value) in &self.envs {
+            match value {
+                Some(value) => command.env(key, value),
+                None => command.env_remove(key),
+            };
+        }
+        carrier::inject_into(&mut command, span);
+
+        let mut child = command.spawn().map_err(|source| CommandError::Spawn {
+            program: program.to_owned(),
+            source,
+        })?;
+        let pid = child.id();
+        span.record(process::PID, pid);
+
+        let dispatch = tracing::dispatcher::get_default(Dispatch::clone);
+        let stdout = child.stdout.take().map(|out| {
+            read_lines(
+                out,
+                span.clone(),
+                dispatch.clone(),
+                "stdout",
+                self.tail_lines,
+            )
+        });
+        let stderr = child
+            .stderr
+            .take()
+            .map(|err| read_lines(err, span.clone(), dispatch, "stderr", self.tail_lines));
+
+        let waited = wait(&mut child, self.timeout);
+        let (stdout, stdout_tail) = join(stdout);
+        let (stderr, stderr_tail) = join(stderr);
+        let program = program.to_owned();
+        match waited {
+            Err(source) => Err(CommandError::Wait { program, source }),
+            Ok(Waited::TimedOut(timeout)) => Err(CommandError::Timeout {
+                program,
+                timeout,
+                stdout_tail,
+                stderr_tail,
+            }),
+            Ok(Waited::Exited(status)) if status.success() => Ok(Output {
+                pid,
+                status,
+                stdout,
+                stderr,
+            }),
+            Ok(Waited::Exited(status)) => match (status.code(), signal(&status)) {
+                (Some(code), _) => Err(CommandError::Exit {
+                    program,
+                    code,
+                    stdout_tail,
+                    stderr_tail,
+                }),
+                (None, signal) => Err(CommandError::Signal {
+                    program,
+                    signal: signal.unwrap_or(0),
+                    stdout_tail,
+                    stderr_tail,
+                }),
+            },
+        }
+    }
+}
+
+enum Waited {
+    Exited(ExitStatus),
+    TimedOut(Duration),
+}
+
+fn wait(child: &mut Child, timeout: Option<Duration>) -> io::Result<Waited> {
+    let Some(timeout) = timeout else {
+        return child.wait().map(Waited::Exited);
+    };
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Waited::Exited(status));
+        }
+        if started.elapsed() >= timeout {
+            // The child may exit between the check and the kill; either way it is gone after
+            // `wait`, and it overran its time.
+            let _ = child.kill();
+            child.wait()?;
+            return Ok(Waited::TimedOut(timeout));
+        }
+        thread::sleep(POLL.min(timeout.saturating_sub(started.elapsed())));
+    }
+}
+
+#[cfg(unix)]
+fn signal(status: &ExitStatus) -> Option<i32> {
+    use std::os::unix::process::ExitStatusExt as _;
+    status.signal()
+}
+
+#[cfg(not(unix))]
+fn signal(_: &ExitStatus) -> Option<i32> {
+    None
+}
+
+type Reader = mpsc::Receiver<(Vec<u8>, Vec<String>)>;
+
+/// Logs each line of `stream` inside `span` on a thread of its own, keeping all the bytes and
+/// the last `tail` lines. The thread uses the caller's dispatcher, so lines reach the same
+/// subscriber even when that one is only the caller's thread default.
+fn read_lines(
+    stream: impl Read + Send + 'static,
+    span: Span,
+    dispatch: Dispatch,
+    name: &'static str,
+    tail: usize,
+) -> Reader {
+    let (sender, receiver) = mpsc::channel();
+    thread::spawn(move || {
+        // The closure owns the span, so the span is closed before `run` hears the stream ended.
+        let read = tracing::dispatcher::with_default(&dispatch, move || {
+            let mut reader = BufReader::new(stream);
+            let mut all = Vec::new();
+            let mut last: VecDeque<String> = VecDeque::with_capacity(tail);
+            let mut line = Vec::new();
+            loop {
+                line.clear();
+                match (&mut reader).take(MAX_LINE).read_until(b'\n', &mut line) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {}
+                }
+                all.extend_from_slice(&line);
+                let text = String::from_utf8_lossy(&line);
+                let text = text.trim_end_matches(['\n', '\r']);
+                if name == "stderr" {
+                    tracing::warn!(parent: &span, process.stream = name, "{text}");
+                } else {
+                    tracing::info!(parent: &span, process.stream = name, "{text}");
+                }
+                if tail > 0 {
+                    if last.len() == tail {
+                        last.pop_front();
+                    }
+                    last.push_back(text.to_owned());
+                }
+            }
+            (all, last.into_iter().collect())
+        });
+        // The receiver is gone only if `run` stopped waiting; the output is then unwanted.
+        let _ = sender.send(read);
+    });
+    receiver
+}
+
+/// What a reader collected, waiting at most [`DRAIN`] for it.
+fn join(reader: Option<Reader>) -> (Vec<u8>, Vec<String>) {
+    reader
+        .and_then(|receiver| receiver.recv_timeout(DRAIN).ok())
+        .unwrap_or_default()
+}
+
+/// The file `program` names: itself when it has a directory part, else the first match on
+/// `PATH`.
+fn resolve(program: &OsStr) -> Option<PathBuf> {
+    let path = Path::new(program);
+    if path.components().count() > 1 {
+        return Some(path.to_owned());
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+}

@@ -1,0 +1,245 @@
+//! Child processes run through `Command`: their spans, their failures, and the trace context in
+//! their environment.
+
+use std::time::{Duration, Instant};
+
+use deploytel_span::{deployment, Command, CommandError};
+use deploytel_testkit::spans::KeptSpans;
+use opentelemetry::trace::{SpanKind, Status, TracerProvider as _};
+use opentelemetry::{Array, Value};
+use opentelemetry_sdk::propagation::TraceContextPropagator;
+use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData};
+use tracing_subscriber::layer::SubscriberExt;
+
+fn exported(f: impl FnOnce()) -> Vec<SpanData> {
+    opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
+    let kept = KeptSpans::new();
+    let provider = SdkTracerProvider::builder()
+        .with_simple_exporter(kept.clone())
+        .build();
+    let subscriber = tracing_subscriber::registry()
+        .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("test")));
+    tracing::subscriber::with_default(subscriber, f);
+    provider.shutdown().expect("the provider shuts down");
+    kept.spans()
+}
+
+fn attribute<'a>(span: &'a SpanData, key: &str) -> Option<&'a Value> {
+    span.attributes
+        .iter()
+        .find(|kv| kv.key.as_str() == key)
+        .map(|kv| &kv.value)
+}
+
+fn text(span: &SpanData, key: &str) -> Option<String> {
+    attribute(span, key).map(|v| v.as_str().into_owned())
+}
+
+fn subprocess(spans: &[SpanData]) -> &SpanData {
+    spans
+        .iter()
+        .find(|s| s.span_kind == SpanKind::Client)
+        .expect("a subprocess span")
+}
+
+fn sh(script: &str) -> Command {
+    Command::new("sh").arg("-c").arg(script)
+}
+
+#[test]
+fn a_successful_child_is_a_client_span_under_its_step_with_pid_and_exit_code() {
+    let mut output = None;
+    let spans = exported(|| {
+        let deployment = deployment!("deploy-billing", "staging");
+        let step = deployment.step("fetch_artifact");
+        output = Some(
+            step.command("sh")
+                .args(["-c", "echo one; echo two >&2"])
+                .run(),
+        );
+        step.succeed();
+        deployment.succeed();
+    });
+    let output = output.unwrap().expect("sh succeeds");
+    assert_eq!(output.stdout, b"one\n");
+    assert_eq!(output.stderr, b"two\n");
+
+    let child = subprocess(&spans);
+    let step = spans.iter().find(|s| s.name == "fetch_artifact").unwrap();
+    assert_eq!(child.name, "sh");
+    assert_eq!(child.parent_span_id, step.span_context.span_id());
+    assert_eq!(child.status, Status::Unset);
+    assert_eq!(
+        text(child, "process.executable.name").as_deref(),
+        Some("sh")
+    );
+    assert!(text(child, "process.executable.path").is_some_and(|p| p.ends_with("/sh")));
+    assert_eq!(text(child, "process.pid"), Some(output.pid.to_string()));
+    assert_eq!(text(child, "process.exit.code").as_deref(), Some("0"));
+    assert_eq!(attribute(child, "error.type"), None);
+    assert_eq!(
+        attribute(child, "process.command_args"),
+        None,
+        "args are opt-in"
+    );
+    // stdout and stderr are read side by side, so their lines may interleave either way.
+    let mut lines: Vec<String> = child.events.iter().map(|e| e.name.to_string()).collect();
+    lines.sort();
+    assert_eq!(
+        lines,
+        ["one", "two"],
+        "each output line is logged in the span"
+    );
+}
+
+#[test]
+fn a_non_zero_exit_is_an_error_with_the_code_and_the_last_lines() {
+    let mut result = None;
+    let spans = exported(|| {
+        result = Some(sh("echo starting; echo 'host unreachable' >&2; exit 3").run());
+    });
+    match result.unwrap() {
+        Err(CommandError::Exit {
+            code,
+            stdout_tail,
+            stderr_tail,
+            ..
+        }) => {
+            assert_eq!(code, 3);
+            assert_eq!(stdout_tail, ["starting"]);
+            assert_eq!(stderr_tail, ["host unreachable"]);
+        }
+        other => panic!("expected an exit error, got {other:?}"),
+    }
+    let child = subprocess(&spans);
+    assert_eq!(text(child, "error.type").as_deref(), Some("3"));
+    assert_eq!(text(child, "process.exit.code").as_deref(), Some("3"));
+    assert!(
+        matches!(&child.status, Status::Error { description } if description.contains("host unreachable"))
+    );
+}
+
+#[test]
+fn a_program_that_cannot_start_records_spawn_failed() {
+    let mut result = None;
+    let spans = exported(|| {
+        result = Some(Command::new("/nonexistent/deploytel-no-such-program").run());
+    });
+    let err = result.unwrap().unwrap_err();
+    assert!(matches!(err, CommandError::Spawn { .. }), "{err:?}");
+    assert!(err
+        .to_string()
+        .contains("/nonexistent/deploytel-no-such-program"));
+    assert_eq!(
+        text(subprocess(&spans), "error.type").as_deref(),
+        Some("spawn_failed")
+    );
+}
+
+#[test]
+fn a_child_past_its_timeout_is_killed_and_records_timeout() {
+    let mut result = None;
+    let started = Instant::now();
+    let spans = exported(|| {
+        result = Some(
+            sh("echo waiting; exec sleep 30")
+                .timeout(Duration::from_millis(300))
+                .run(),
+        );
+    });
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+    match result.unwrap() {
+        Err(CommandError::Timeout {
+            timeout,
+            stdout_tail,
+            ..
+        }) => {
+            assert_eq!(timeout, Duration::from_millis(300));
+            assert_eq!(stdout_tail, ["waiting"]);
+        }
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    assert_eq!(
+        text(subprocess(&spans), "error.type").as_deref(),
+        Some("timeout")
+    );
+}
+
+#[test]
+fn a_child_ended_by_a_signal_records_signal() {
+    let mut result = None;
+    let spans = exported(|| {
+        result = Some(sh("kill -TERM $$").run());
+    });
+    match result.unwrap() {
+        Err(CommandError::Signal { signal, .. }) => assert_eq!(signal, 15),
+        other => panic!("expected a signal, got {other:?}"),
+    }
+    assert_eq!(
+        text(subprocess(&spans), "error.type").as_deref(),
+        Some("signal")
+    );
+}
+
+#[test]
+fn the_child_gets_the_subprocess_spans_context_and_no_stale_inherited_one() {
+    let mut output = None;
+    let spans = exported(|| {
+        let deployment = deployment!("deploy-billing", "staging");
+        output = Some(
+            deployment
+                .step("smoke_test")
+                .command("sh")
+                .args(["-c", "echo \"$TRACEPARENT\"; echo \"baggage=$BAGGAGE\""])
+                .env("TRACEPARENT", "00-stale")
+                .env("BAGGAGE", "stale=1")
+                .run()
+                .expect("sh succeeds"),
+        );
+    });
+    let stdout = String::from_utf8(output.unwrap().stdout).unwrap();
+    let child = subprocess(&spans);
+    let expected = format!(
+        "00-{:032x}-{:016x}-01\nbaggage=\n",
+        child.span_context.trace_id(),
+        child.span_context.span_id()
+    );
+    assert_eq!(stdout, expected);
+    assert_eq!(
+        std::env::var("TRACEPARENT").ok(),
+        None,
+        "the parent's environment is untouched"
+    );
+}
+
+#[test]
+fn recorded_arguments_are_an_array_with_secrets_masked() {
+    let spans = exported(|| {
+        let _ = Command::new("true")
+            .args([
+                "--vault-password",
+                "hunter2",
+                "--url=https://u:pw@git.example/x",
+            ])
+            .record_args(true)
+            .run();
+    });
+    let args = attribute(subprocess(&spans), "process.command_args").expect("args recorded");
+    let Value::Array(Array::String(values)) = args else {
+        panic!("expected a string array, got {args:?}")
+    };
+    let values: Vec<&str> = values.iter().map(|v| v.as_str()).collect();
+    assert_eq!(
+        values,
+        [
+            "true",
+            "--vault-password",
+            "[REDACTED]",
+            "--url=https://u:[REDACTED]@git.example/x"
+        ]
+    );
+}
