@@ -155,8 +155,22 @@ impl<'a, F: FnMut(&'static str) -> KeyFacts> Recorder<'a, F> {
         }
     }
 
+    /// Span fields through which tracing-opentelemetry is told a span's name, kind and status
+    /// are instructions to that layer, not data: a log line leaves them out. (Events are
+    /// written as recorded.)
+    fn is_otel_directive(&self, key: &str) -> bool {
+        self.message.is_none()
+            && matches!(
+                key,
+                "otel.name" | "otel.kind" | "otel.status_code" | "otel.status_description"
+            )
+    }
+
     fn number(&mut self, field: &Field, render: impl FnOnce(&mut Vec<u8>)) {
         let key = field.name();
+        if self.is_otel_directive(key) {
+            return;
+        }
         let facts = (self.facts)(key);
         if facts.secret {
             self.fields
@@ -167,6 +181,9 @@ impl<'a, F: FnMut(&'static str) -> KeyFacts> Recorder<'a, F> {
     }
 
     fn text_field(&mut self, key: &'static str, value: &str) {
+        if self.is_otel_directive(key) {
+            return;
+        }
         let redactor = self.redactor;
         let facts = (self.facts)(key);
         if facts.secret {

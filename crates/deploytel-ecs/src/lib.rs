@@ -43,7 +43,7 @@
 //! | `log.origin.file.name`, `log.origin.file.line` | the call site, when enabled |
 //! | `trace.id`, `span.id` | with the `opentelemetry` feature: the ids of the event's span |
 //! | `error.message`, `error.stack_trace`, `error.type` | an error recorded as `&dyn Error` |
-//! | anything else | the fields of the event, then of its spans, innermost first |
+//! | anything else | the fields of the event, then of its spans, innermost first (spans' `otel.name`, `otel.kind`, `otel.status_code` and `otel.status_description`, which instruct tracing-opentelemetry, are left out) |
 //!
 //! # Field values
 //!

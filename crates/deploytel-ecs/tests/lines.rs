@@ -201,6 +201,29 @@ fn span_fields_are_included_innermost_first_and_event_fields_win() {
 }
 
 #[test]
+fn span_fields_that_instruct_tracing_opentelemetry_are_left_out() {
+    let doc = one_line(|| {
+        let span = info_span!(
+            "deployment",
+            otel.name = "RUN deploy",
+            otel.kind = "server",
+            otel.status_code = tracing::field::Empty,
+            otel.status_description = tracing::field::Empty,
+            deployment.name = "billing"
+        );
+        span.record("otel.status_code", "error");
+        span.record("otel.status_description", "failed");
+        let _e = span.enter();
+        info!(otel.kind = "event-level data stays", "x");
+    });
+    assert_eq!(doc.str("deployment.name"), Some("billing"));
+    assert_eq!(doc.str("otel.kind"), Some("event-level data stays"));
+    for key in ["otel.name", "otel.status_code", "otel.status_description"] {
+        assert_eq!(doc.get(key), None, "{key}");
+    }
+}
+
+#[test]
 fn fields_recorded_later_on_a_span_replace_earlier_values() {
     let lines = lines_of(
         |b| b,
