@@ -9,14 +9,17 @@
 //! ```
 //!
 //! What to look at: stdout holds one JSON object per line, ready for Elasticsearch or any log
-//! shipper. Each line carries the fields of the deployment and of the step it belongs to
-//! (`deployment.name`, `cicd.pipeline.task.name`, …). With `--fail-step NAME` that step's
-//! subprocess exits non-zero, the deployment stops, an `error` line says why, and the program
-//! exits with status 1.
+//! shipper. The deployment, each step and each subprocess is a span (deploytel's `Deployment`,
+//! `Step` and `Command`), so every line carries the fields of the spans it was written in
+//! (`deployment.name`, `cicd.pipeline.task.name`, `process.pid`, …), and every line a
+//! subprocess prints is logged as it arrives. With `--fail-step NAME` that step's subprocess
+//! exits non-zero, the deployment stops, an `error` line says why, and the program exits with
+//! status 1.
 
-use std::process::{Command, ExitCode, Output};
+use std::process::ExitCode;
 
-use tracing::{error, info, info_span, warn};
+use deploytel::{CommandError, Deployment};
+use tracing::{error, info};
 
 const SERVICE: &str = "billing";
 const VERSION: &str = "1.4.2";
@@ -73,82 +76,85 @@ fn main() -> ExitCode {
 
 /// Runs every step in order and says whether the deployment succeeded.
 fn deploy(fail_step: Option<&str>) -> bool {
-    let deployment = info_span!(
-        "deployment",
-        cicd.pipeline.name = "deploy-billing",
-        deployment.name = SERVICE,
-        deployment.environment.name = ENVIRONMENT,
-        vcs.ref.head.name = VERSION,
-    );
-    let _deployment = deployment.enter();
-    info!("deployment started");
-
-    for (name, command) in STEPS {
-        let command = if fail_step == Some(name) {
-            FAILING_COMMAND
-        } else {
-            command
-        };
-        if let Err(reason) = run_step(name, command) {
-            error!(
-                cicd.pipeline.result = "failure",
-                deployment.status = "failed",
-                error.type = "step_failed",
-                failed_step = name,
-                "deployment failed: {reason}"
-            );
-            return false;
+    let deployment = Deployment::builder("deploy-billing", ENVIRONMENT)
+        .name(SERVICE)
+        .ref_name(VERSION)
+        .start();
+    let steps = deployment.in_scope(|| {
+        info!("deployment started");
+        STEPS.iter().try_for_each(|(name, command)| {
+            let command = if fail_step == Some(*name) {
+                FAILING_COMMAND
+            } else {
+                command
+            };
+            run_step(&deployment, name, command)
+        })
+    });
+    match steps {
+        Ok(()) => {
+            deployment.in_scope(|| {
+                info!(
+                    cicd.pipeline.result = "success",
+                    deployment.status = "succeeded",
+                    "deployment finished"
+                )
+            });
+            deployment.succeed();
+            true
+        }
+        Err(failure) => {
+            deployment.in_scope(|| {
+                error!(
+                    cicd.pipeline.result = "failure",
+                    deployment.status = "failed",
+                    error.type = "step_failed",
+                    failed_step = failure.step,
+                    "deployment failed: {}",
+                    failure.error
+                )
+            });
+            deployment.fail("step_failed", format_args!("step {} failed", failure.step));
+            false
         }
     }
-    info!(
-        cicd.pipeline.result = "success",
-        deployment.status = "succeeded",
-        "deployment finished"
-    );
-    true
 }
 
-/// Runs one step's command, logging its output line by line.
-fn run_step(name: &str, command: &str) -> Result<(), String> {
-    let step = info_span!(
-        "step",
-        cicd.pipeline.task.name = name,
-        cicd.pipeline.task.type = "deploy",
-    );
-    let _step = step.enter();
-    info!("step started");
-
-    let output = Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .output()
-        .map_err(|e| format!("cannot start `sh` for step {name}: {e}"))?;
-    log_output(&output);
-
-    if output.status.success() {
-        info!(cicd.pipeline.task.run.result = "success", "step finished");
-        Ok(())
-    } else {
-        let code = output
-            .status
-            .code()
-            .map_or_else(|| "signal".to_owned(), |c| c.to_string());
-        error!(
-            cicd.pipeline.task.run.result = "failure",
-            process.exit.code = output.status.code(),
-            error.type = code.as_str(),
-            "step failed"
-        );
-        Err(format!("step {name} exited with {code}"))
-    }
+/// A step that did not succeed, and why.
+struct StepFailed {
+    step: &'static str,
+    error: CommandError,
 }
 
-fn log_output(output: &Output) {
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        info!(stream = "stdout", "{line}");
-    }
-    for line in String::from_utf8_lossy(&output.stderr).lines() {
-        warn!(stream = "stderr", "{line}");
+/// Runs one step's command in a subprocess, whose output lines deploytel logs as they arrive.
+fn run_step(deployment: &Deployment, name: &'static str, command: &str) -> Result<(), StepFailed> {
+    let step = deployment.step(name);
+    let ran = step.in_scope(|| {
+        info!("step started");
+        step.command("sh").arg("-c").arg(command).run()
+    });
+    match ran {
+        Ok(_) => {
+            step.in_scope(|| info!(cicd.pipeline.task.run.result = "success", "step finished"));
+            step.succeed();
+            Ok(())
+        }
+        Err(error) => {
+            let exit_code = match &error {
+                CommandError::Exit { code, .. } => Some(*code),
+                _ => None,
+            };
+            step.in_scope(|| {
+                error!(
+                    cicd.pipeline.task.run.result = "failure",
+                    process.exit.code = exit_code,
+                    error.type = error.error_type().as_str(),
+                    "step failed: {error}"
+                )
+            });
+            step.fail(&error.error_type(), &error);
+            Err(StepFailed { step: name, error })
+        }
     }
 }
 

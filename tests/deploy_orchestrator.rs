@@ -82,10 +82,19 @@ fn a_successful_deployment_prints_only_valid_ecs_lines_and_exits_zero() {
             "smoke_test"
         ]
     );
-    assert!(
-        messages(&lines).contains(&"restarted web-02"),
-        "subprocess output is logged"
+    let restarted = lines
+        .iter()
+        .find(|d| d.str("message") == Some("restarted web-02"))
+        .expect("subprocess output is logged");
+    assert_eq!(
+        restarted.str("cicd.pipeline.task.name"),
+        Some("rolling_restart")
     );
+    assert_eq!(restarted.str("process.executable.name"), Some("sh"));
+    assert!(restarted
+        .get("process.pid")
+        .and_then(Json::as_u64)
+        .is_some());
     let last = lines.last().unwrap();
     assert_eq!(last.str("cicd.pipeline.result"), Some("success"));
 }
@@ -97,7 +106,10 @@ fn a_failing_step_fails_the_deployment_and_the_exit_status() {
     lines.iter().for_each(assert_ecs);
     let failed_step = lines
         .iter()
-        .find(|d| d.str("message") == Some("step failed"))
+        .find(|d| {
+            d.str("message")
+                .is_some_and(|m| m.starts_with("step failed"))
+        })
         .expect("a step failed line");
     assert_eq!(
         failed_step.str("cicd.pipeline.task.name"),

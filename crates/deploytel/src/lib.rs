@@ -39,13 +39,15 @@
 //! [`InitError::AlreadyInitialized`], never a panic.
 //!
 //! The crates behind this facade can be used alone: [`core`] holds the vocabulary and the
-//! redactor, [`ecs`] the log layer for a host that builds its own subscriber.
+//! redactor, [`ecs`] the log layer for a host that builds its own subscriber, [`span`] the
+//! deployment, step and subprocess spans.
 //!
 //! # Feature flags
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `ecs` | on | the ECS JSON log layer ([`deploytel_ecs`]) |
+//! | `span` | on | deployment, step and subprocess spans ([`deploytel_span`]): `deployment!`, `step!`, [`Deployment`], [`Command`] |
 #![deny(missing_docs)]
 
 mod builder;
@@ -58,6 +60,10 @@ pub use deploytel_core as core;
 pub use deploytel_core::{semconv, Outcome, Redactor};
 #[cfg(feature = "ecs")]
 pub use deploytel_ecs as ecs;
+#[cfg(feature = "span")]
+pub use deploytel_span as span;
+#[cfg(feature = "span")]
+pub use deploytel_span::{deployment, step, Command, CommandError, Deployment, Step};
 pub use env::{OTEL_SERVICE_NAME, RUST_LOG};
 pub use error::InitError;
 pub use guard::Guard;
