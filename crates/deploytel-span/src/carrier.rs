@@ -116,7 +116,20 @@ pub fn inject_into(command: &mut Command, span: &Span) {
 /// propagator: a parent orchestrator's or CI job's trace to join. `None` when there is none; an
 /// invalid `TRACEPARENT` is ignored with one warning per process.
 pub fn incoming_context() -> Option<Context> {
-    incoming_context_from(&EnvExtractor::from_process())
+    // Only the variables the propagator reads are looked up: copying the whole environment
+    // would cost every deployment dozens of allocations.
+    let mut keys: Vec<String> = W3C_KEYS.iter().map(|key| env_name(key)).collect();
+    opentelemetry::global::get_text_map_propagator(|propagator| {
+        keys.extend(propagator.fields().map(env_name));
+    });
+    let vars = keys
+        .into_iter()
+        .filter_map(|name| std::env::var(&name).ok().map(|value| (name, value)));
+    let env = EnvExtractor::from_vars(vars);
+    if env.vars.is_empty() {
+        return None;
+    }
+    incoming_context_from(&env)
 }
 
 pub(crate) fn incoming_context_from(env: &EnvExtractor) -> Option<Context> {
