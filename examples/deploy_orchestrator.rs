@@ -8,6 +8,10 @@
 //! cargo run --example deploy_orchestrator -- --fail-step migrate_database
 //! ```
 //!
+//! With `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_TRACES_EXPORTER=console`) set, the deployment is
+//! also exported as one trace: a `RUN deploy-billing` span, a span per step, and a span per
+//! subprocess.
+//!
 //! What to look at: stdout holds one JSON object per line, ready for Elasticsearch or any log
 //! shipper. The deployment, each step and each subprocess is a span (deploytel's `Deployment`,
 //! `Step` and `Command`), so every line carries the fields of the spans it was written in
@@ -18,7 +22,7 @@
 
 use std::process::ExitCode;
 
-use deploytel::{CommandError, Deployment};
+use deploytel::{CommandError, Deployment, TracesExporter};
 use tracing::{error, info};
 
 const SERVICE: &str = "billing";
@@ -55,11 +59,15 @@ fn main() -> ExitCode {
         }
     };
 
-    let _guard = match deploytel::builder()
+    let mut telemetry = deploytel::builder()
         .service_name("deploy-orchestrator")
-        .service_version(env!("CARGO_PKG_VERSION"))
-        .init()
-    {
+        .service_version(env!("CARGO_PKG_VERSION"));
+    if !traces_configured() {
+        // A demo run with no collector: keep the spans in-process instead of reporting them
+        // lost to the default endpoint at exit.
+        telemetry = telemetry.traces_exporter(TracesExporter::None);
+    }
+    let _guard = match telemetry.init() {
         Ok(guard) => guard,
         Err(e) => {
             eprintln!("cannot start telemetry: {e}");
@@ -156,6 +164,17 @@ fn run_step(deployment: &Deployment, name: &'static str, command: &str) -> Resul
             Err(StepFailed { step: name, error })
         }
     }
+}
+
+/// Whether the environment says where spans should go.
+fn traces_configured() -> bool {
+    [
+        deploytel::OTEL_EXPORTER_OTLP_ENDPOINT,
+        deploytel::OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+        deploytel::OTEL_TRACES_EXPORTER,
+    ]
+    .iter()
+    .any(|variable| std::env::var_os(variable).is_some_and(|v| !v.is_empty()))
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<String>, String> {

@@ -26,12 +26,24 @@ fn example_binary() -> PathBuf {
 }
 
 fn run(args: &[&str]) -> (Output, Vec<Document>) {
-    let output = Command::new(example_binary())
-        .args(args)
-        .env_remove("RUST_LOG")
-        .env_remove("OTEL_SERVICE_NAME")
-        .output()
-        .expect("the example starts");
+    run_with_env(args, &[])
+}
+
+fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> (Output, Vec<Document>) {
+    let mut command = Command::new(example_binary());
+    command.args(args);
+    for variable in [
+        "RUST_LOG",
+        "OTEL_SERVICE_NAME",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+        "OTEL_TRACES_EXPORTER",
+        "TRACEPARENT",
+    ] {
+        command.env_remove(variable);
+    }
+    command.envs(env.iter().copied());
+    let output = command.output().expect("the example starts");
     let stdout = String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8");
     let lines = parse_lines(&stdout).expect("every line is one JSON object without duplicate keys");
     (output, lines)
@@ -134,4 +146,35 @@ fn an_unknown_step_is_a_usage_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(lines.is_empty());
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown step"));
+}
+
+#[test]
+fn with_an_otlp_endpoint_the_deployment_is_one_trace_that_the_log_lines_join() {
+    let receiver = deploytel_testkit::otlp::OtlpReceiver::start().expect("the receiver listens");
+    let endpoint = receiver.endpoint();
+    let (output, lines) = run_with_env(&[], &[("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint)]);
+    assert!(output.status.success(), "{output:?}");
+
+    // One deployment span, four steps, four subprocesses.
+    let spans = receiver.wait_for(9, std::time::Duration::from_secs(5));
+    assert_eq!(spans.len(), 9);
+    let trace_id = &spans[0].span.trace_id;
+    assert!(
+        spans.iter().all(|s| &s.span.trace_id == trace_id),
+        "one trace"
+    );
+    let hex: String = trace_id.iter().map(|b| format!("{b:02x}")).collect();
+    assert!(spans.iter().any(|s| s.span.name == "RUN deploy-billing"));
+    let in_spans: Vec<&Document> = lines
+        .iter()
+        .filter(|d| d.get("trace.id").is_some())
+        .collect();
+    assert_eq!(
+        in_spans.len(),
+        lines.len(),
+        "every line is written inside the deployment"
+    );
+    assert!(in_spans
+        .iter()
+        .all(|d| d.str("trace.id") == Some(hex.as_str())));
 }

@@ -12,4 +12,6 @@
 pub mod capture;
 pub mod json;
 #[cfg(feature = "opentelemetry")]
+pub mod otlp;
+#[cfg(feature = "opentelemetry")]
 pub mod spans;

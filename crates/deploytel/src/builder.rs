@@ -29,6 +29,10 @@ pub struct Builder {
     service_version: Option<String>,
     service_environment: Option<String>,
     log_filter: Option<String>,
+    #[cfg(feature = "otlp")]
+    traces_exporter: Option<crate::traces::TracesExporter>,
+    #[cfg(feature = "otlp")]
+    otlp_endpoint: Option<String>,
 }
 
 /// The settings `init()` acts on, after the builder and the environment are combined.
@@ -67,12 +71,42 @@ impl Builder {
         self
     }
 
+    /// Where spans go; overrides `OTEL_TRACES_EXPORTER`.
+    #[cfg(feature = "otlp")]
+    pub fn traces_exporter(mut self, exporter: crate::traces::TracesExporter) -> Self {
+        self.traces_exporter = Some(exporter);
+        self
+    }
+
+    /// The full OTLP/HTTP URL for spans, e.g. `http://collector:4318/v1/traces`; overrides
+    /// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` and `OTEL_EXPORTER_OTLP_ENDPOINT`.
+    #[cfg(feature = "otlp")]
+    pub fn otlp_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.otlp_endpoint = Some(url.into());
+        self
+    }
+
     /// Installs the telemetry as the global `tracing` subscriber and returns the guard that
     /// flushes it. Keep the guard alive until the program ends.
     pub fn init(self) -> Result<Guard, InitError> {
+        #[cfg(feature = "otlp")]
+        let traces = crate::traces::trace_settings(
+            &ProcessEnv,
+            self.traces_exporter.clone(),
+            self.otlp_endpoint.as_deref(),
+        )?;
         let settings = self.settings(&ProcessEnv)?;
         let filter = parse_filter(&settings)?;
         let subscriber = tracing_subscriber::registry().with(filter);
+
+        #[cfg(feature = "otlp")]
+        let (subscriber, trace_pipeline) = match traces {
+            Some(traces) => {
+                let (layer, pipeline) = crate::traces::install(traces, &settings)?;
+                (subscriber.with(Some(layer)), Some(pipeline))
+            }
+            None => (subscriber.with(None), None),
+        };
 
         #[cfg(feature = "ecs")]
         let (subscriber, ecs_stats) = {
@@ -90,10 +124,12 @@ impl Builder {
 
         tracing::subscriber::set_global_default(subscriber)
             .map_err(|_| InitError::AlreadyInitialized)?;
-        Ok(Guard {
+        Ok(Guard::new(
             #[cfg(feature = "ecs")]
             ecs_stats,
-        })
+            #[cfg(feature = "otlp")]
+            trace_pipeline,
+        ))
     }
 
     pub(crate) fn settings(self, env: &(impl Env + ?Sized)) -> Result<Settings, InitError> {

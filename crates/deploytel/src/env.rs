@@ -7,6 +7,26 @@ pub const RUST_LOG: &str = "RUST_LOG";
 /// The logical name of the service, as in the OpenTelemetry SDK specification.
 pub const OTEL_SERVICE_NAME: &str = "OTEL_SERVICE_NAME";
 
+/// Disables the OpenTelemetry SDK (`true`), so no spans are exported.
+pub const OTEL_SDK_DISABLED: &str = "OTEL_SDK_DISABLED";
+/// Where spans go: `otlp` (default), `console` (stderr) or `none`.
+pub const OTEL_TRACES_EXPORTER: &str = "OTEL_TRACES_EXPORTER";
+/// Base URL of the OTLP receiver; `/v1/traces` is appended.
+pub const OTEL_EXPORTER_OTLP_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_ENDPOINT";
+/// Full URL for spans, used as it is; wins over `OTEL_EXPORTER_OTLP_ENDPOINT`.
+pub const OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
+/// OTLP transport: `http/protobuf` (the one built in).
+pub const OTEL_EXPORTER_OTLP_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_PROTOCOL";
+/// Headers sent with every export, `key=value,key2=value2`, values percent-encoded.
+pub const OTEL_EXPORTER_OTLP_HEADERS: &str = "OTEL_EXPORTER_OTLP_HEADERS";
+/// Export timeout in milliseconds (default 10000).
+pub const OTEL_EXPORTER_OTLP_TIMEOUT: &str = "OTEL_EXPORTER_OTLP_TIMEOUT";
+/// Sampler: `parentbased_always_on` (default), `always_on`, `always_off`, `traceidratio`,
+/// `parentbased_always_off`, `parentbased_traceidratio`.
+pub const OTEL_TRACES_SAMPLER: &str = "OTEL_TRACES_SAMPLER";
+/// The sampling ratio for the `traceidratio` samplers, from 0 to 1.
+pub const OTEL_TRACES_SAMPLER_ARG: &str = "OTEL_TRACES_SAMPLER_ARG";
+
 /// Reads variables: the process environment in `init()`, a map in tests.
 pub(crate) trait Env {
     /// The value of `variable`; `None` when unset or empty, as the OpenTelemetry

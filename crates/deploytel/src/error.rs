@@ -20,6 +20,23 @@ pub enum InitError {
         /// The variable.
         variable: &'static str,
     },
+    /// An environment variable (or the builder setting that overrides it) has a value that
+    /// cannot be used. Secrets in the value are masked.
+    #[error("invalid {variable}={value:?}: {reason}")]
+    InvalidVariable {
+        /// The variable.
+        variable: &'static str,
+        /// The value, with secrets masked.
+        value: String,
+        /// What is wrong with it, and what would be right.
+        reason: String,
+    },
+    /// The OTLP exporter could not be built.
+    #[error("cannot build the OTLP span exporter: {reason}")]
+    Exporter {
+        /// What the exporter reported.
+        reason: String,
+    },
     /// The program already has a global `tracing` subscriber, from an earlier `init()` or
     /// another library; add deploytel's layers to that subscriber instead.
     #[error(

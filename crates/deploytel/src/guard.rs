@@ -1,20 +1,77 @@
 //! The value `init()` returns: it owns what must be flushed when the program ends.
 
+use std::fmt;
 use std::io::Write as _;
+use std::time::Duration;
 
-/// Keeps deploytel's telemetry flowing; dropping it flushes what is buffered.
+/// How long dropping the guard waits for queued spans to be exported.
+pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Keeps deploytel's telemetry flowing; [`shutdown`](Guard::shutdown) (or dropping it) flushes
+/// what is buffered and says what could not be delivered.
 ///
 /// Bind it to a named variable in `main` (`let _guard = deploytel::init()?;`). `let _ = …`
 /// drops it at once, and `std::process::exit` skips its `Drop`, so return from `main` (an
-/// `ExitCode`, say) instead of calling `exit`.
+/// `ExitCode`, say) instead of calling `exit`, or call `shutdown` first.
 #[must_use = "dropping the guard at once flushes and stops telemetry; bind it with `let _guard`"]
 #[derive(Debug)]
 pub struct Guard {
     #[cfg(feature = "ecs")]
-    pub(crate) ecs_stats: deploytel_ecs::EcsStats,
+    ecs_stats: deploytel_ecs::EcsStats,
+    #[cfg(feature = "otlp")]
+    traces: Option<crate::traces::TracePipeline>,
+    finished: bool,
+}
+
+/// What [`Guard::shutdown`] delivered and lost.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ShutdownReport {
+    /// Spans the exporter delivered over the program's life.
+    pub spans_exported: u64,
+    /// Spans the exporter could not deliver.
+    pub spans_lost: u64,
+    /// Why spans were lost (the exporter's last error), or why the shutdown did not complete.
+    pub reason: Option<String>,
+    /// Log lines the writer refused.
+    pub log_lines_lost: u64,
+}
+
+impl ShutdownReport {
+    /// Whether everything was delivered.
+    pub fn is_complete(&self) -> bool {
+        self.spans_lost == 0 && self.reason.is_none() && self.log_lines_lost == 0
+    }
+}
+
+impl fmt::Display for ShutdownReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} spans exported, {} spans lost, {} log lines lost",
+            self.spans_exported, self.spans_lost, self.log_lines_lost
+        )?;
+        if let Some(reason) = &self.reason {
+            write!(f, " ({reason})")?;
+        }
+        Ok(())
+    }
 }
 
 impl Guard {
+    pub(crate) fn new(
+        #[cfg(feature = "ecs")] ecs_stats: deploytel_ecs::EcsStats,
+        #[cfg(feature = "otlp")] traces: Option<crate::traces::TracePipeline>,
+    ) -> Self {
+        Guard {
+            #[cfg(feature = "ecs")]
+            ecs_stats,
+            #[cfg(feature = "otlp")]
+            traces,
+            finished: false,
+        }
+    }
+
     /// How many log lines could not be written (stdout closed, say).
     pub fn lost_log_lines(&self) -> u64 {
         #[cfg(feature = "ecs")]
@@ -22,15 +79,52 @@ impl Guard {
         #[cfg(not(feature = "ecs"))]
         0
     }
+
+    /// Exports the spans still queued, waiting at most `timeout`, stops exporting, and reports
+    /// what was delivered and what was lost.
+    pub fn shutdown(mut self, timeout: Duration) -> ShutdownReport {
+        self.finish(timeout)
+    }
+
+    fn finish(&mut self, timeout: Duration) -> ShutdownReport {
+        self.finished = true;
+        let (spans_exported, spans_lost, reason) = self.deliver_traces(timeout);
+        // Nothing can be done about a failing stdout at exit; the report says so.
+        let _ = std::io::stdout().flush();
+        ShutdownReport {
+            spans_exported,
+            spans_lost,
+            reason,
+            log_lines_lost: self.lost_log_lines(),
+        }
+    }
+
+    /// Exported, lost, and why.
+    #[cfg(feature = "otlp")]
+    fn deliver_traces(&mut self, timeout: Duration) -> (u64, u64, Option<String>) {
+        match self.traces.take() {
+            Some(traces) => {
+                let delivery = traces.shutdown(timeout);
+                (delivery.exported, delivery.lost, delivery.reason)
+            }
+            None => (0, 0, None),
+        }
+    }
+
+    #[cfg(not(feature = "otlp"))]
+    fn deliver_traces(&mut self, _timeout: Duration) -> (u64, u64, Option<String>) {
+        (0, 0, None)
+    }
 }
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        // Nothing can be done about a failing stdout at exit; the count above already says so.
-        let _ = std::io::stdout().flush();
-        let lost = self.lost_log_lines();
-        if lost > 0 {
-            eprintln!("deploytel: {lost} log lines could not be written");
+        if self.finished {
+            return;
+        }
+        let report = self.finish(DEFAULT_SHUTDOWN_TIMEOUT);
+        if !report.is_complete() {
+            eprintln!("deploytel: telemetry not fully delivered: {report}");
         }
     }
 }

@@ -54,6 +54,8 @@ mod builder;
 mod env;
 mod error;
 mod guard;
+#[cfg(feature = "otlp")]
+mod traces;
 
 pub use builder::{Builder, DEFAULT_LOG_FILTER};
 pub use deploytel_core as core;
@@ -64,9 +66,16 @@ pub use deploytel_ecs as ecs;
 pub use deploytel_span as span;
 #[cfg(feature = "span")]
 pub use deploytel_span::{deployment, step, Command, CommandError, Deployment, Step};
-pub use env::{OTEL_SERVICE_NAME, RUST_LOG};
+pub use env::{
+    OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_PROTOCOL,
+    OTEL_EXPORTER_OTLP_TIMEOUT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_SDK_DISABLED,
+    OTEL_SERVICE_NAME, OTEL_TRACES_EXPORTER, OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG,
+    RUST_LOG,
+};
 pub use error::InitError;
-pub use guard::Guard;
+pub use guard::{Guard, ShutdownReport, DEFAULT_SHUTDOWN_TIMEOUT};
+#[cfg(feature = "otlp")]
+pub use traces::{TracesExporter, DEFAULT_OTLP_TRACES_ENDPOINT};
 pub use tracing;
 
 /// Installs deploytel with the settings of the environment; see [`Builder`] to set them in

@@ -1,0 +1,103 @@
+//! Exporters wrapped so that nothing is lost silently.
+
+use std::fmt;
+use std::io::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{SpanData, SpanExporter};
+
+/// What the exporter delivered and what it could not.
+#[derive(Debug, Default)]
+pub(crate) struct ExportStats {
+    pub(crate) exported: AtomicU64,
+    pub(crate) lost: AtomicU64,
+    pub(crate) last_error: Mutex<Option<String>>,
+}
+
+impl ExportStats {
+    pub(crate) fn last_error(&self) -> Option<String> {
+        self.last_error
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// Counts the spans of every batch: delivered, or lost with the reason.
+#[derive(Debug)]
+pub(crate) struct Counting<E> {
+    pub(crate) inner: E,
+    pub(crate) stats: Arc<ExportStats>,
+}
+
+impl<E: SpanExporter> SpanExporter for Counting<E> {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        let count = batch.len() as u64;
+        let result = self.inner.export(batch).await;
+        match &result {
+            Ok(()) => self.stats.exported.fetch_add(count, Ordering::Relaxed),
+            Err(e) => {
+                *self
+                    .stats
+                    .last_error
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) = Some(e.to_string());
+                self.stats.lost.fetch_add(count, Ordering::Relaxed)
+            }
+        };
+        result
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.inner.shutdown_with_timeout(timeout)
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        self.inner.force_flush()
+    }
+
+    fn set_resource(&mut self, resource: &opentelemetry_sdk::Resource) {
+        self.inner.set_resource(resource);
+    }
+}
+
+/// One line per span on stderr: `OTEL_TRACES_EXPORTER=console`.
+#[derive(Debug, Default)]
+pub(crate) struct Console;
+
+impl SpanExporter for Console {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        let mut stderr = std::io::stderr().lock();
+        for span in batch {
+            // stderr that cannot be written to has nowhere to report that either.
+            let _ = writeln!(stderr, "{}", ConsoleLine(&span));
+        }
+        Ok(())
+    }
+}
+
+struct ConsoleLine<'a>(&'a SpanData);
+
+impl fmt::Display for ConsoleLine<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let span = self.0;
+        let duration = span
+            .end_time
+            .duration_since(span.start_time)
+            .unwrap_or_default();
+        write!(
+            f,
+            "span {} trace_id={:032x} span_id={:016x} parent_id={:016x} kind={:?} duration={:?} status={:?}",
+            span.name,
+            span.span_context.trace_id(),
+            span.span_context.span_id(),
+            span.parent_span_id,
+            span.span_kind,
+            duration,
+            span.status
+        )
+    }
+}

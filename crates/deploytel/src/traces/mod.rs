@@ -1,0 +1,146 @@
+//! The OpenTelemetry half of `init()`: a tracer provider exporting over OTLP/HTTP, the
+//! tracing-opentelemetry layer in front of it, and the W3C propagators.
+
+mod export;
+mod settings;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use opentelemetry::propagation::TextMapCompositePropagator;
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry::KeyValue;
+use opentelemetry_otlp::{Protocol, WithExportConfig as _, WithHttpConfig as _};
+use opentelemetry_sdk::propagation::{BaggagePropagator, TraceContextPropagator};
+use opentelemetry_sdk::trace::{Sampler, SdkTracer, SdkTracerProvider};
+use opentelemetry_sdk::Resource;
+use tracing::Subscriber;
+use tracing_opentelemetry::OpenTelemetryLayer;
+use tracing_subscriber::registry::LookupSpan;
+
+use deploytel_core::semconv::{deployment, service};
+use export::{Console, Counting, ExportStats};
+pub(crate) use settings::trace_settings;
+use settings::{SamplerChoice, TraceSettings};
+pub use settings::{TracesExporter, DEFAULT_OTLP_TRACES_ENDPOINT};
+
+use crate::builder::Settings;
+use crate::InitError;
+
+/// The running pipeline, owned by the guard until shutdown.
+#[derive(Debug)]
+pub(crate) struct TracePipeline {
+    provider: SdkTracerProvider,
+    stats: Arc<ExportStats>,
+}
+
+/// What a shutdown could and could not deliver.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct TraceDelivery {
+    pub(crate) exported: u64,
+    pub(crate) lost: u64,
+    pub(crate) reason: Option<String>,
+}
+
+impl TracePipeline {
+    /// Flushes what is queued, within `timeout`, and stops exporting.
+    pub(crate) fn shutdown(self, timeout: Duration) -> TraceDelivery {
+        let result = self.provider.shutdown_with_timeout(timeout);
+        let lost = self.stats.lost.load(Ordering::Relaxed);
+        let reason = match result {
+            Err(e) => Some(match self.stats.last_error() {
+                Some(export) => format!("{export}; shutdown: {e}"),
+                None => format!("shutdown: {e}"),
+            }),
+            Ok(()) if lost > 0 => self.stats.last_error(),
+            Ok(()) => None,
+        };
+        TraceDelivery {
+            exported: self.stats.exported.load(Ordering::Relaxed),
+            lost,
+            reason,
+        }
+    }
+}
+
+/// Builds the provider and the layer; installs the global propagator and tracer provider.
+pub(crate) fn install<S>(
+    traces: TraceSettings,
+    settings: &Settings,
+) -> Result<(OpenTelemetryLayer<S, SdkTracer>, TracePipeline), InitError>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    let stats = Arc::new(ExportStats::default());
+    let builder = SdkTracerProvider::builder()
+        .with_sampler(sampler(traces.sampler))
+        .with_resource(resource(settings));
+    let builder = match traces.exporter {
+        TracesExporter::Console => builder.with_batch_exporter(Counting {
+            inner: Console,
+            stats: Arc::clone(&stats),
+        }),
+        // `None` never reaches here: no pipeline is built for it.
+        TracesExporter::Otlp | TracesExporter::None => {
+            let exporter = opentelemetry_otlp::SpanExporter::builder()
+                .with_http()
+                .with_protocol(Protocol::HttpBinary)
+                .with_endpoint(traces.endpoint.clone())
+                .with_timeout(traces.timeout)
+                .with_headers(traces.headers.iter().cloned().collect::<HashMap<_, _>>())
+                .build()
+                .map_err(|e| InitError::Exporter {
+                    reason: e.to_string(),
+                })?;
+            builder.with_batch_exporter(Counting {
+                inner: exporter,
+                stats: Arc::clone(&stats),
+            })
+        }
+    };
+    let provider = builder.build();
+    let tracer = provider.tracer("deploytel");
+    opentelemetry::global::set_text_map_propagator(TextMapCompositePropagator::new(vec![
+        Box::new(TraceContextPropagator::new()),
+        Box::new(BaggagePropagator::new()),
+    ]));
+    opentelemetry::global::set_tracer_provider(provider.clone());
+    let layer = tracing_opentelemetry::layer().with_tracer(tracer);
+    Ok((layer, TracePipeline { provider, stats }))
+}
+
+fn sampler(choice: SamplerChoice) -> Sampler {
+    match choice {
+        SamplerChoice::AlwaysOn => Sampler::AlwaysOn,
+        SamplerChoice::AlwaysOff => Sampler::AlwaysOff,
+        SamplerChoice::Ratio(r) => Sampler::TraceIdRatioBased(r),
+        SamplerChoice::ParentBasedAlwaysOn => Sampler::ParentBased(Box::new(Sampler::AlwaysOn)),
+        SamplerChoice::ParentBasedAlwaysOff => Sampler::ParentBased(Box::new(Sampler::AlwaysOff)),
+        SamplerChoice::ParentBasedRatio(r) => {
+            Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(r)))
+        }
+    }
+}
+
+/// The SDK's default resource (which reads `OTEL_RESOURCE_ATTRIBUTES`) with the service's name,
+/// version and environment.
+fn resource(settings: &Settings) -> Resource {
+    let mut attributes = Vec::new();
+    if let Some(version) = &settings.service_version {
+        attributes.push(KeyValue::new(service::VERSION, version.clone()));
+    }
+    if let Some(environment) = &settings.service_environment {
+        attributes.push(KeyValue::new(
+            deployment::ENVIRONMENT_NAME,
+            environment.clone(),
+        ));
+    }
+    Resource::builder()
+        .with_service_name(settings.service_name.clone())
+        .with_attributes(attributes)
+        .build()
+}
