@@ -8,9 +8,10 @@
 //! cargo run --example deploy_orchestrator -- --fail-step migrate_database
 //! ```
 //!
-//! With `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_TRACES_EXPORTER=console`) set, the deployment is
-//! also exported as one trace: a `RUN deploy-billing` span, a span per step, and a span per
-//! subprocess.
+//! The deployment is one trace: a `RUN deploy-billing` span, a span per step, and a span per
+//! subprocess. With nothing configured the program prints that trace as a tree on stderr when it
+//! ends; with `OTEL_EXPORTER_OTLP_ENDPOINT` set it exports it there over OTLP/HTTP
+//! (`OTEL_TRACES_EXPORTER=console` prints one line per span instead).
 //!
 //! What to look at: stdout holds one JSON object per line, ready for Elasticsearch or any log
 //! shipper. The deployment, each step and each subprocess is a span (deploytel's `Deployment`,
@@ -63,9 +64,9 @@ fn main() -> ExitCode {
         .service_name("deploy-orchestrator")
         .service_version(env!("CARGO_PKG_VERSION"));
     if !traces_configured() {
-        // A demo run with no collector: keep the spans in-process instead of reporting them
-        // lost to the default endpoint at exit.
-        telemetry = telemetry.traces_exporter(TracesExporter::None);
+        // A demo run with no collector: show the trace on stderr at the end instead of
+        // reporting its spans lost to the default endpoint.
+        telemetry = telemetry.traces_exporter(TracesExporter::Tree);
     }
     let _guard = match telemetry.init() {
         Ok(guard) => guard,

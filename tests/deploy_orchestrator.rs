@@ -109,6 +109,24 @@ fn a_successful_deployment_prints_only_valid_ecs_lines_and_exits_zero() {
         .is_some());
     let last = lines.last().unwrap();
     assert_eq!(last.str("cicd.pipeline.result"), Some("success"));
+
+    // With no collector configured, the trace is shown as a tree on stderr.
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("└─ RUN deploy-billing"), "{stderr}");
+    for step in [
+        "fetch_artifact",
+        "migrate_database",
+        "rolling_restart",
+        "smoke_test",
+    ] {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.contains(step) && l.ends_with("success")),
+            "{step} in {stderr}"
+        );
+    }
+    assert_eq!(stderr.matches("exit 0").count(), 4, "{stderr}");
 }
 
 #[test]

@@ -22,9 +22,14 @@ fn a_deployment_with_a_step_and_a_subprocess_arrives_as_one_trace() {
     let deployment = Deployment::builder("deploy-billing", "staging")
         .name("billing")
         .start();
-    let step = deployment.step("smoke_test");
+    let step = deploytel::step!(
+        &deployment,
+        "smoke_test",
+        api_token = "abc123",
+        health_url = "https://probe:s3cr3t@billing.internal/health"
+    );
     step.command("sh")
-        .args(["-c", "echo healthy; exit 1"])
+        .args(["-c", "echo 'GET with Bearer abcdef123456: 503'; exit 1"])
         .run()
         .expect_err("the check fails");
     step.fail("unhealthy", "smoke test failed");
@@ -83,4 +88,12 @@ fn a_deployment_with_a_step_and_a_subprocess_arrives_as_one_trace() {
         1,
         "the output line is a span event"
     );
+
+    // Secrets are masked in span attributes and events as they are in log lines.
+    assert_eq!(step.attribute("api_token").as_deref(), Some("[REDACTED]"));
+    assert_eq!(
+        step.attribute("health_url").as_deref(),
+        Some("https://probe:[REDACTED]@billing.internal/health")
+    );
+    assert_eq!(child.span.events[0].name, "GET with Bearer [REDACTED]: 503");
 }

@@ -6,6 +6,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use std::borrow::Cow;
+
+use deploytel_core::{Redactor, REDACTED};
+use opentelemetry::{Array, KeyValue, StringValue, Value};
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{SpanData, SpanExporter};
 
@@ -26,15 +30,26 @@ impl ExportStats {
     }
 }
 
-/// Counts the spans of every batch: delivered, or lost with the reason.
+/// Masks secrets in every span's attributes and events, then counts the spans of every batch:
+/// delivered, or lost with the reason.
 #[derive(Debug)]
 pub(crate) struct Counting<E> {
     pub(crate) inner: E,
     pub(crate) stats: Arc<ExportStats>,
+    pub(crate) redactor: Redactor,
 }
 
 impl<E: SpanExporter> SpanExporter for Counting<E> {
-    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+    async fn export(&self, mut batch: Vec<SpanData>) -> OTelSdkResult {
+        for span in &mut batch {
+            redact_attributes(&self.redactor, &mut span.attributes);
+            for event in span.events.events.iter_mut() {
+                redact_attributes(&self.redactor, &mut event.attributes);
+                if let Cow::Owned(masked) = self.redactor.redact(&event.name) {
+                    event.name = masked.into();
+                }
+            }
+        }
         let count = batch.len() as u64;
         let result = self.inner.export(batch).await;
         match &result {
@@ -61,6 +76,31 @@ impl<E: SpanExporter> SpanExporter for Counting<E> {
 
     fn set_resource(&mut self, resource: &opentelemetry_sdk::Resource) {
         self.inner.set_resource(resource);
+    }
+}
+
+/// Span attributes come from `tracing` fields as they were recorded; the same redactor that
+/// guards log lines guards them before they leave the process.
+fn redact_attributes(redactor: &Redactor, attributes: &mut [KeyValue]) {
+    for attribute in attributes {
+        let masked = match &attribute.value {
+            _ if redactor.is_secret_key(attribute.key.as_str()) => Some(Value::from(REDACTED)),
+            Value::String(text) => match redactor.redact(text.as_str()) {
+                Cow::Owned(masked) => Some(Value::from(masked)),
+                Cow::Borrowed(_) => None,
+            },
+            Value::Array(Array::String(items)) => {
+                let redacted: Vec<StringValue> = items
+                    .iter()
+                    .map(|item| StringValue::from(redactor.redact(item.as_str()).into_owned()))
+                    .collect();
+                (redacted != *items).then_some(Value::Array(Array::String(redacted)))
+            }
+            _ => None,
+        };
+        if let Some(value) = masked {
+            attribute.value = value;
+        }
     }
 }
 

@@ -5,6 +5,7 @@ mod export;
 mod settings;
 #[cfg(test)]
 mod tests;
+mod tree;
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -23,6 +24,7 @@ use tracing_opentelemetry::OpenTelemetryLayer;
 use tracing_subscriber::registry::LookupSpan;
 
 use deploytel_core::semconv::{deployment, service};
+use deploytel_core::Redactor;
 use export::{Console, Counting, ExportStats};
 pub(crate) use settings::trace_settings;
 use settings::{SamplerChoice, TraceSettings};
@@ -83,6 +85,12 @@ where
         TracesExporter::Console => builder.with_batch_exporter(Counting {
             inner: Console,
             stats: Arc::clone(&stats),
+            redactor: Redactor::default(),
+        }),
+        TracesExporter::Tree => builder.with_batch_exporter(Counting {
+            inner: tree::Tree::default(),
+            stats: Arc::clone(&stats),
+            redactor: Redactor::default(),
         }),
         // `None` never reaches here: no pipeline is built for it.
         TracesExporter::Otlp | TracesExporter::None => {
@@ -99,6 +107,7 @@ where
             builder.with_batch_exporter(Counting {
                 inner: exporter,
                 stats: Arc::clone(&stats),
+                redactor: Redactor::default(),
             })
         }
     };

@@ -19,6 +19,9 @@ pub enum TracesExporter {
     Otlp,
     /// One line per span on stderr.
     Console,
+    /// A readable tree of each trace on stderr when the program ends (names, durations,
+    /// outcomes). Chosen with `Builder::traces_exporter`; no variable selects it.
+    Tree,
     /// Nowhere: spans are not exported.
     None,
 }
