@@ -2,8 +2,10 @@
 
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::EnvFilter;
+#[cfg(feature = "ecs")]
+use tracing_subscriber::Layer as _;
 
-use crate::env::{Env, ProcessEnv, OTEL_SERVICE_NAME, RUST_LOG};
+use crate::env::{Env, ProcessEnv, DEPLOYTEL_LOG_FORMAT, OTEL_SERVICE_NAME, RUST_LOG};
 use crate::{Guard, InitError};
 
 /// The log filter when neither `RUST_LOG` nor [`Builder::log_filter`] says otherwise.
@@ -29,6 +31,7 @@ pub struct Builder {
     service_version: Option<String>,
     service_environment: Option<String>,
     log_filter: Option<String>,
+    log_format: Option<LogFormat>,
     #[cfg(feature = "otlp")]
     traces_exporter: Option<crate::traces::TracesExporter>,
     #[cfg(feature = "otlp")]
@@ -43,6 +46,18 @@ pub(crate) struct Settings {
     pub(crate) service_environment: Option<String>,
     pub(crate) log_filter: String,
     pub(crate) log_filter_source: &'static str,
+    pub(crate) log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LogFormat {
+    /// ECS JSON lines (with the `ecs` feature; otherwise the human format).
+    #[default]
+    Json,
+    /// tracing-subscriber's human-readable format, for terminals.
+    Pretty,
 }
 
 impl Builder {
@@ -68,6 +83,12 @@ impl Builder {
     /// Filter directives in the `RUST_LOG` syntax; overrides `RUST_LOG`.
     pub fn log_filter(mut self, directives: impl Into<String>) -> Self {
         self.log_filter = Some(directives.into());
+        self
+    }
+
+    /// JSON lines or the human format; overrides `DEPLOYTEL_LOG_FORMAT`.
+    pub fn log_format(mut self, format: LogFormat) -> Self {
+        self.log_format = Some(format);
         self
     }
 
@@ -108,19 +129,23 @@ impl Builder {
             None => (subscriber.with(None), None),
         };
 
+        // JSON lines through the ECS layer, or tracing-subscriber's human format for a
+        // terminal. Boxed rather than `Option`: an `Option` layer does not pass on
+        // `on_register_dispatch`, which the ECS layer needs to find trace ids.
         #[cfg(feature = "ecs")]
-        let (subscriber, ecs_stats) = {
-            let mut ecs = deploytel_ecs::EcsLayer::builder().service_name(&settings.service_name);
-            if let Some(version) = &settings.service_version {
-                ecs = ecs.service_version(version);
+        let (subscriber, ecs_stats) = match settings.log_format {
+            LogFormat::Json => {
+                let layer = ecs_layer(&settings);
+                let stats = layer.stats();
+                (subscriber.with(layer.boxed()), Some(stats))
             }
-            if let Some(environment) = &settings.service_environment {
-                ecs = ecs.service_environment(environment);
-            }
-            let layer = ecs.build();
-            let stats = layer.stats();
-            (subscriber.with(layer), stats)
+            LogFormat::Pretty => (
+                subscriber.with(tracing_subscriber::fmt::layer().boxed()),
+                None,
+            ),
         };
+        #[cfg(not(feature = "ecs"))]
+        let subscriber = subscriber.with(tracing_subscriber::fmt::layer());
 
         tracing::subscriber::set_global_default(subscriber)
             .map_err(|_| InitError::AlreadyInitialized)?;
@@ -147,7 +172,25 @@ impl Builder {
                 None => (DEFAULT_LOG_FILTER.to_owned(), "the default filter"),
             },
         };
+        let log_format = match self.log_format {
+            Some(format) => format,
+            None => match env.get(DEPLOYTEL_LOG_FORMAT)? {
+                None => LogFormat::Json,
+                Some(value) => match value.trim() {
+                    "json" => LogFormat::Json,
+                    "pretty" => LogFormat::Pretty,
+                    _ => {
+                        return Err(InitError::InvalidVariable {
+                            variable: DEPLOYTEL_LOG_FORMAT,
+                            value,
+                            reason: "expected json or pretty".to_owned(),
+                        })
+                    }
+                },
+            },
+        };
         Ok(Settings {
+            log_format,
             service_name,
             service_version: self.service_version,
             service_environment: self.service_environment,
@@ -155,6 +198,18 @@ impl Builder {
             log_filter_source,
         })
     }
+}
+
+#[cfg(feature = "ecs")]
+fn ecs_layer(settings: &Settings) -> deploytel_ecs::EcsLayer {
+    let mut ecs = deploytel_ecs::EcsLayer::builder().service_name(&settings.service_name);
+    if let Some(version) = &settings.service_version {
+        ecs = ecs.service_version(version);
+    }
+    if let Some(environment) = &settings.service_environment {
+        ecs = ecs.service_environment(environment);
+    }
+    ecs.build()
 }
 
 fn parse_filter(settings: &Settings) -> Result<EnvFilter, InitError> {
@@ -218,6 +273,27 @@ mod tests {
         let settings = Builder::default().settings(&env[..]).unwrap();
         assert!(settings.service_name.starts_with("unknown_service"));
         assert_eq!(settings.log_filter, DEFAULT_LOG_FILTER);
+    }
+
+    #[test]
+    fn the_log_format_comes_from_the_builder_or_deploytel_log_format() {
+        let pretty = [(DEPLOYTEL_LOG_FORMAT, "pretty")];
+        assert_eq!(
+            Builder::default().settings(&pretty[..]).unwrap().log_format,
+            LogFormat::Pretty
+        );
+        let overridden = Builder::default()
+            .log_format(LogFormat::Json)
+            .settings(&pretty[..])
+            .unwrap();
+        assert_eq!(overridden.log_format, LogFormat::Json);
+        let err = Builder::default()
+            .settings(&[(DEPLOYTEL_LOG_FORMAT, "xml")][..])
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("DEPLOYTEL_LOG_FORMAT=\"xml\""),
+            "{err}"
+        );
     }
 
     #[test]

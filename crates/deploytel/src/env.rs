@@ -7,6 +7,8 @@ pub const RUST_LOG: &str = "RUST_LOG";
 /// The logical name of the service, as in the OpenTelemetry SDK specification.
 pub const OTEL_SERVICE_NAME: &str = "OTEL_SERVICE_NAME";
 
+/// `json` (ECS lines, the default) or `pretty` (tracing-subscriber's human format).
+pub const DEPLOYTEL_LOG_FORMAT: &str = "DEPLOYTEL_LOG_FORMAT";
 /// Disables the OpenTelemetry SDK (`true`), so no spans are exported.
 pub const OTEL_SDK_DISABLED: &str = "OTEL_SDK_DISABLED";
 /// Where spans go: `otlp` (default), `console` (stderr) or `none`.
@@ -19,6 +21,12 @@ pub const OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_TRACES_
 pub const OTEL_EXPORTER_OTLP_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_PROTOCOL";
 /// Headers sent with every export, `key=value,key2=value2`, values percent-encoded.
 pub const OTEL_EXPORTER_OTLP_HEADERS: &str = "OTEL_EXPORTER_OTLP_HEADERS";
+/// `OTEL_EXPORTER_OTLP_PROTOCOL` for traces only; wins over it.
+pub const OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL";
+/// `OTEL_EXPORTER_OTLP_HEADERS` for traces only; wins over it.
+pub const OTEL_EXPORTER_OTLP_TRACES_HEADERS: &str = "OTEL_EXPORTER_OTLP_TRACES_HEADERS";
+/// `OTEL_EXPORTER_OTLP_TIMEOUT` for traces only; wins over it.
+pub const OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: &str = "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT";
 /// Export timeout in milliseconds (default 10000).
 pub const OTEL_EXPORTER_OTLP_TIMEOUT: &str = "OTEL_EXPORTER_OTLP_TIMEOUT";
 /// Sampler: `parentbased_always_on` (default), `always_on`, `always_off`, `traceidratio`,

@@ -17,7 +17,7 @@ pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug)]
 pub struct Guard {
     #[cfg(feature = "ecs")]
-    ecs_stats: deploytel_ecs::EcsStats,
+    ecs_stats: Option<deploytel_ecs::EcsStats>,
     #[cfg(feature = "otlp")]
     traces: Option<crate::traces::TracePipeline>,
     finished: bool,
@@ -60,7 +60,7 @@ impl fmt::Display for ShutdownReport {
 
 impl Guard {
     pub(crate) fn new(
-        #[cfg(feature = "ecs")] ecs_stats: deploytel_ecs::EcsStats,
+        #[cfg(feature = "ecs")] ecs_stats: Option<deploytel_ecs::EcsStats>,
         #[cfg(feature = "otlp")] traces: Option<crate::traces::TracePipeline>,
     ) -> Self {
         Guard {
@@ -75,7 +75,10 @@ impl Guard {
     /// How many log lines could not be written (stdout closed, say).
     pub fn lost_log_lines(&self) -> u64 {
         #[cfg(feature = "ecs")]
-        return self.ecs_stats.write_failures();
+        return self
+            .ecs_stats
+            .as_ref()
+            .map_or(0, deploytel_ecs::EcsStats::write_failures);
         #[cfg(not(feature = "ecs"))]
         0
     }

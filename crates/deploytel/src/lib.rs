@@ -57,7 +57,7 @@ mod guard;
 #[cfg(feature = "otlp")]
 mod traces;
 
-pub use builder::{Builder, DEFAULT_LOG_FILTER};
+pub use builder::{Builder, LogFormat, DEFAULT_LOG_FILTER};
 pub use deploytel_core as core;
 pub use deploytel_core::{semconv, Outcome, Redactor};
 #[cfg(feature = "ecs")]
@@ -67,10 +67,11 @@ pub use deploytel_span as span;
 #[cfg(feature = "span")]
 pub use deploytel_span::{deployment, step, Command, CommandError, Deployment, Step};
 pub use env::{
-    OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_PROTOCOL,
-    OTEL_EXPORTER_OTLP_TIMEOUT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_SDK_DISABLED,
-    OTEL_SERVICE_NAME, OTEL_TRACES_EXPORTER, OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG,
-    RUST_LOG,
+    DEPLOYTEL_LOG_FORMAT, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS,
+    OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_EXPORTER_OTLP_TIMEOUT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+    OTEL_EXPORTER_OTLP_TRACES_HEADERS, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL,
+    OTEL_EXPORTER_OTLP_TRACES_TIMEOUT, OTEL_SDK_DISABLED, OTEL_SERVICE_NAME, OTEL_TRACES_EXPORTER,
+    OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG, RUST_LOG,
 };
 pub use error::InitError;
 pub use guard::{Guard, ShutdownReport, DEFAULT_SHUTDOWN_TIMEOUT};

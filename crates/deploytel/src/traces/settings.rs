@@ -6,8 +6,10 @@ use deploytel_core::REDACTED;
 
 use crate::env::{
     Env, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_PROTOCOL,
-    OTEL_EXPORTER_OTLP_TIMEOUT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_SDK_DISABLED,
-    OTEL_TRACES_EXPORTER, OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG,
+    OTEL_EXPORTER_OTLP_TIMEOUT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+    OTEL_EXPORTER_OTLP_TRACES_HEADERS, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL,
+    OTEL_EXPORTER_OTLP_TRACES_TIMEOUT, OTEL_SDK_DISABLED, OTEL_TRACES_EXPORTER,
+    OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG,
 };
 use crate::InitError;
 
@@ -89,19 +91,23 @@ pub(crate) fn trace_settings(
     if exporter == TracesExporter::None {
         return Ok(None);
     }
-    if let Some(protocol) = env.get(OTEL_EXPORTER_OTLP_PROTOCOL)? {
+    if let Some((variable, protocol)) = traces_or_general(
+        env,
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL,
+        OTEL_EXPORTER_OTLP_PROTOCOL,
+    )? {
         match protocol.trim() {
             "http/protobuf" => {}
             "grpc" | "http/json" => {
                 return Err(invalid(
-                    OTEL_EXPORTER_OTLP_PROTOCOL,
+                    variable,
                     &protocol,
                     "this build exports with http/protobuf only",
                 ))
             }
             _ => {
                 return Err(invalid(
-                    OTEL_EXPORTER_OTLP_PROTOCOL,
+                    variable,
                     &protocol,
                     "expected http/protobuf, http/json or grpc",
                 ))
@@ -121,16 +127,24 @@ pub(crate) fn trace_settings(
             },
         },
     };
-    let headers = match env.get(OTEL_EXPORTER_OTLP_HEADERS)? {
-        Some(value) => parse_headers(&value)?,
+    let headers = match traces_or_general(
+        env,
+        OTEL_EXPORTER_OTLP_TRACES_HEADERS,
+        OTEL_EXPORTER_OTLP_HEADERS,
+    )? {
+        Some((variable, value)) => parse_headers(variable, &value)?,
         None => Vec::new(),
     };
-    let timeout = match env.get(OTEL_EXPORTER_OTLP_TIMEOUT)? {
-        Some(value) => match value.trim().parse::<u64>() {
+    let timeout = match traces_or_general(
+        env,
+        OTEL_EXPORTER_OTLP_TRACES_TIMEOUT,
+        OTEL_EXPORTER_OTLP_TIMEOUT,
+    )? {
+        Some((variable, value)) => match value.trim().parse::<u64>() {
             Ok(ms) if ms > 0 => Duration::from_millis(ms),
             _ => {
                 return Err(invalid(
-                    OTEL_EXPORTER_OTLP_TIMEOUT,
+                    variable,
                     &value,
                     "expected a whole number of milliseconds above 0",
                 ))
@@ -149,6 +163,18 @@ pub(crate) fn trace_settings(
         timeout,
         sampler,
     }))
+}
+
+/// The traces-only variable when set, else the general one, with the name of the one used.
+fn traces_or_general(
+    env: &(impl Env + ?Sized),
+    traces: &'static str,
+    general: &'static str,
+) -> Result<Option<(&'static str, String)>, InitError> {
+    Ok(match env.get(traces)? {
+        Some(value) => Some((traces, value)),
+        None => env.get(general)?.map(|value| (general, value)),
+    })
 }
 
 fn parse_exporter(value: &str) -> Result<TracesExporter, InitError> {
@@ -202,7 +228,7 @@ fn checked_url(variable: &'static str, url: &str) -> Result<String, InitError> {
 
 /// `key=value,key2=value2` with percent-encoded values. A malformed list is reported with every
 /// value masked: headers carry credentials.
-fn parse_headers(value: &str) -> Result<Vec<(String, String)>, InitError> {
+fn parse_headers(variable: &'static str, value: &str) -> Result<Vec<(String, String)>, InitError> {
     let masked = || {
         value
             .split(',')
@@ -217,7 +243,7 @@ fn parse_headers(value: &str) -> Result<Vec<(String, String)>, InitError> {
     for pair in value.split(',').filter(|p| !p.trim().is_empty()) {
         let Some((key, raw)) = pair.split_once('=') else {
             return Err(invalid(
-                OTEL_EXPORTER_OTLP_HEADERS,
+                variable,
                 &masked(),
                 "expected key=value pairs separated by commas",
             ));
@@ -234,7 +260,7 @@ fn parse_headers(value: &str) -> Result<Vec<(String, String)>, InitError> {
             }
             _ => {
                 return Err(invalid(
-                    OTEL_EXPORTER_OTLP_HEADERS,
+                    variable,
                     &masked(),
                     "a header name or percent-encoded value is not valid",
                 ))

@@ -124,6 +124,25 @@ fn headers_are_percent_decoded() {
 }
 
 #[test]
+fn traces_only_variables_win_over_the_general_ones_and_errors_name_them() {
+    let s = settings(&[
+        (OTEL_EXPORTER_OTLP_TIMEOUT, "5000"),
+        (OTEL_EXPORTER_OTLP_TRACES_TIMEOUT, "250"),
+        (OTEL_EXPORTER_OTLP_HEADERS, "a=1"),
+        (OTEL_EXPORTER_OTLP_TRACES_HEADERS, "b=2"),
+    ])
+    .unwrap()
+    .unwrap();
+    assert_eq!(s.timeout, Duration::from_millis(250));
+    assert_eq!(s.headers, [("b".to_owned(), "2".to_owned())]);
+    let text = error_text(&[
+        (OTEL_EXPORTER_OTLP_PROTOCOL, "http/protobuf"),
+        (OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, "grpc"),
+    ]);
+    assert!(text.contains(OTEL_EXPORTER_OTLP_TRACES_PROTOCOL), "{text}");
+}
+
+#[test]
 fn samplers_and_their_ratio_are_read() {
     let ratio = settings(&[
         (OTEL_TRACES_SAMPLER, "parentbased_traceidratio"),
