@@ -9,7 +9,8 @@
 //! ```
 //!
 //! The deployment is one trace: a `RUN deploy-billing` span, a span per step, and a span per
-//! subprocess. With nothing configured the program prints that trace as a tree on stderr when it
+//! subprocess. The `smoke_test` step runs this program again as an agent that is instrumented
+//! with deploytel too: with a collector, its spans join the same trace from a second process. With nothing configured the program prints that trace as a tree on stderr when it
 //! ends; with `OTEL_EXPORTER_OTLP_ENDPOINT` set it exports it there over OTLP/HTTP
 //! (`OTEL_TRACES_EXPORTER=console` prints one line per span instead).
 //!
@@ -30,7 +31,8 @@ const SERVICE: &str = "billing";
 const VERSION: &str = "1.4.2";
 const ENVIRONMENT: &str = "staging";
 
-/// The steps of the deployment and the shell command each one runs.
+/// The steps of the deployment and the shell command each one runs; `smoke_test` runs this
+/// program again as an agent instead.
 const STEPS: [(&str, &str); 4] = [
     (
         "fetch_artifact",
@@ -44,13 +46,19 @@ const STEPS: [(&str, &str); 4] = [
         "rolling_restart",
         "for host in web-01 web-02 web-03; do echo \"restarted $host\"; done",
     ),
-    ("smoke_test", "echo 'GET /health -> 200 in 35ms'"),
+    ("smoke_test", AGENT),
 ];
+
+/// Marks the step that runs this program in agent mode.
+const AGENT: &str = "--agent";
 
 /// The command a step runs instead when `--fail-step` names it.
 const FAILING_COMMAND: &str = "echo 'starting'; echo 'error: target host unreachable' >&2; exit 3";
 
 fn main() -> ExitCode {
+    if std::env::args().nth(1).as_deref() == Some(AGENT) {
+        return agent();
+    }
     let fail_step = match parse_args(std::env::args().skip(1)) {
         Ok(fail_step) => fail_step,
         Err(message) => {
@@ -81,6 +89,40 @@ fn main() -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// The smoke-test agent: a second program instrumented with deploytel. Started by the
+/// orchestrator's `smoke_test` step, it finds the step's trace context in `TRACEPARENT`, so its
+/// spans join the orchestrator's trace under the subprocess span that ran it.
+fn agent() -> ExitCode {
+    let mut telemetry = deploytel::builder()
+        .service_name("smoke-agent")
+        .service_version(env!("CARGO_PKG_VERSION"));
+    if !traces_configured() {
+        // The orchestrator shows only its own process's tree; the agent's spans need a
+        // collector to meet it.
+        telemetry = telemetry.traces_exporter(TracesExporter::None);
+    }
+    let _guard = match telemetry.init() {
+        Ok(guard) => guard,
+        Err(e) => {
+            eprintln!("cannot start telemetry: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let checks = Deployment::builder("smoke-checks", ENVIRONMENT)
+        .name(SERVICE)
+        .start();
+    for (name, finding) in [
+        ("check_health", "GET /health -> 200 in 35ms"),
+        ("check_version", "GET /version -> 1.4.2"),
+    ] {
+        let check = checks.step(name);
+        check.in_scope(|| info!("{finding}"));
+        check.succeed();
+    }
+    checks.succeed();
+    ExitCode::SUCCESS
 }
 
 /// Runs every step in order and says whether the deployment succeeded.
@@ -140,7 +182,14 @@ fn run_step(deployment: &Deployment, name: &'static str, command: &str) -> Resul
     let step = deployment.step(name);
     let ran = step.in_scope(|| {
         info!("step started");
-        step.command("sh").arg("-c").arg(command).run()
+        let child = if command == AGENT {
+            std::env::current_exe()
+                .map(|program| step.command(program).arg(AGENT))
+                .unwrap_or_else(|_| step.command("false"))
+        } else {
+            step.command("sh").arg("-c").arg(command)
+        };
+        child.run()
     });
     match ran {
         Ok(_) => {

@@ -173,9 +173,27 @@ fn with_an_otlp_endpoint_the_deployment_is_one_trace_that_the_log_lines_join() {
     let (output, lines) = run_with_env(&[], &[("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint)]);
     assert!(output.status.success(), "{output:?}");
 
-    // One deployment span, four steps, four subprocesses.
-    let spans = receiver.wait_for(9, std::time::Duration::from_secs(5));
-    assert_eq!(spans.len(), 9);
+    // One deployment span, four steps, four subprocesses; and from the agent the smoke test
+    // ran, its own deployment span and two steps.
+    let spans = receiver.wait_for(12, std::time::Duration::from_secs(5));
+    assert_eq!(spans.len(), 12);
+    let agent_root = spans
+        .iter()
+        .find(|s| s.span.name == "RUN smoke-checks")
+        .expect("the agent's spans arrive");
+    assert_eq!(agent_root.service_name.as_deref(), Some("smoke-agent"));
+    let agent_process = spans
+        .iter()
+        .find(|s| s.span.name == "deploy_orchestrator")
+        .expect("the subprocess span that ran the agent");
+    assert_eq!(
+        agent_process.service_name.as_deref(),
+        Some("deploy-orchestrator")
+    );
+    assert_eq!(
+        agent_root.span.parent_span_id, agent_process.span.span_id,
+        "the agent's trace continues under the span of the process that started it"
+    );
     let trace_id = &spans[0].span.trace_id;
     assert!(
         spans.iter().all(|s| &s.span.trace_id == trace_id),

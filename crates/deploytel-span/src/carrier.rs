@@ -137,17 +137,39 @@ pub(crate) fn incoming_context_from(env: &EnvExtractor) -> Option<Context> {
     if cx.span().span_context().is_valid() {
         return Some(cx);
     }
-    if let Some(value) = env.get("traceparent") {
+    // A well-formed value that yields no context means no propagator is configured: tracing is
+    // off in this process and there is nothing to join, which is no cause for a warning.
+    if let Some(value) = env.get("traceparent").filter(|v| !is_w3c_traceparent(v)) {
         static WARNED: AtomicBool = AtomicBool::new(false);
         if !WARNED.swap(true, Ordering::Relaxed) {
             tracing::warn!(
                 traceparent = value,
-                "ignoring TRACEPARENT: not a valid W3C trace context, or no propagator is \
-                 configured; starting a new trace"
+                "ignoring TRACEPARENT: not a valid W3C trace context; starting a new trace"
             );
         }
     }
     None
+}
+
+/// `00-{32 hex}-{16 hex}-{2 hex}` with ids that are not all zeros (version 00 of the W3C
+/// trace-context header; later versions may append fields).
+fn is_w3c_traceparent(value: &str) -> bool {
+    let parts: Vec<&str> = value.trim().split('-').collect();
+    let hex = |s: &str, len: usize| {
+        s.len() == len
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
+    let nonzero = |s: &str| s.bytes().any(|b| b != b'0');
+    parts.len() >= 4
+        && hex(parts[0], 2)
+        && parts[0] != "ff"
+        && (parts[0] != "00" || parts.len() == 4)
+        && hex(parts[1], 32)
+        && nonzero(parts[1])
+        && hex(parts[2], 16)
+        && nonzero(parts[2])
+        && hex(parts[3], 2)
 }
 
 #[cfg(test)]
@@ -159,6 +181,24 @@ mod tests {
         assert_eq!(env_name("traceparent"), "TRACEPARENT");
         assert_eq!(env_name("x-b3-traceid"), "X_B3_TRACEID");
         assert_eq!(env_name("ot.baggage:k"), "OT_BAGGAGE_K");
+    }
+
+    #[test]
+    fn w3c_traceparent_values_are_told_from_malformed_ones() {
+        assert!(is_w3c_traceparent(
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        ));
+        for bad in [
+            "00-not-a-trace-context",
+            "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+            "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+            "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
+            "",
+        ] {
+            assert!(!is_w3c_traceparent(bad), "{bad:?}");
+        }
     }
 
     #[test]
