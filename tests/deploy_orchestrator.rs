@@ -214,3 +214,53 @@ fn with_an_otlp_endpoint_the_deployment_is_one_trace_that_the_log_lines_join() {
         .iter()
         .all(|d| d.str("trace.id") == Some(hex.as_str())));
 }
+
+#[test]
+fn a_failing_step_gives_a_trace_where_it_and_the_deployment_carry_the_failure() {
+    use opentelemetry_proto::tonic::trace::v1::status::StatusCode;
+
+    let receiver = deploytel_testkit::otlp::OtlpReceiver::start().expect("the receiver listens");
+    let endpoint = receiver.endpoint();
+    let (output, _) = run_with_env(
+        &["--fail-step", "rolling_restart"],
+        &[("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint)],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    // The deployment, three steps and their three subprocesses: the smoke test never ran.
+    let spans = receiver.wait_for(7, std::time::Duration::from_secs(5));
+    assert_eq!(spans.len(), 7);
+    let span = |name: &str| {
+        spans
+            .iter()
+            .find(|s| s.span.name == name)
+            .unwrap_or_else(|| panic!("no span {name}"))
+    };
+    let error_status = |s: &deploytel_testkit::otlp::ReceivedSpan| {
+        s.span.status.as_ref().map(|status| status.code) == Some(StatusCode::Error as i32)
+    };
+    let step = span("rolling_restart");
+    assert_eq!(
+        step.attribute("cicd.pipeline.task.run.result").as_deref(),
+        Some("failure")
+    );
+    assert_eq!(step.attribute("error.type").as_deref(), Some("3"));
+    assert!(error_status(step));
+    let deployment = span("RUN deploy-billing");
+    assert_eq!(
+        deployment.attribute("cicd.pipeline.result").as_deref(),
+        Some("failure")
+    );
+    assert_eq!(
+        deployment.attribute("error.type").as_deref(),
+        Some("step_failed")
+    );
+    assert!(error_status(deployment));
+    let fetched = span("fetch_artifact");
+    assert_eq!(
+        fetched
+            .attribute("cicd.pipeline.task.run.result")
+            .as_deref(),
+        Some("success")
+    );
+    assert!(!error_status(fetched));
+}
