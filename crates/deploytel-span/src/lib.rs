@@ -50,7 +50,11 @@
 //! | `run(f)`, `run_async(future)` | success for `Ok`, failure for `Err` (its type name is the `error.type`) |
 //! | dropped | cancellation; error when a panic unwinds |
 //!
-//! The crate has no feature flags.
+//! # Feature flags
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `tokio` | off | [`Command::run_async`], which runs the child with `tokio::process` instead of blocking a thread |
 #![deny(missing_docs)]
 
 pub mod carrier;

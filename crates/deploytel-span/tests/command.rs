@@ -4,36 +4,10 @@
 use std::time::{Duration, Instant};
 
 use deploytel_span::{deployment, Command, CommandError};
-use deploytel_testkit::spans::KeptSpans;
-use opentelemetry::trace::{SpanKind, Status, TracerProvider as _};
+use deploytel_testkit::spans::{attribute, exported, text};
+use opentelemetry::trace::{SpanKind, Status};
 use opentelemetry::{Array, Value};
-use opentelemetry_sdk::propagation::TraceContextPropagator;
-use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData};
-use tracing_subscriber::layer::SubscriberExt;
-
-fn exported(f: impl FnOnce()) -> Vec<SpanData> {
-    opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
-    let kept = KeptSpans::new();
-    let provider = SdkTracerProvider::builder()
-        .with_simple_exporter(kept.clone())
-        .build();
-    let subscriber = tracing_subscriber::registry()
-        .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("test")));
-    tracing::subscriber::with_default(subscriber, f);
-    provider.shutdown().expect("the provider shuts down");
-    kept.spans()
-}
-
-fn attribute<'a>(span: &'a SpanData, key: &str) -> Option<&'a Value> {
-    span.attributes
-        .iter()
-        .find(|kv| kv.key.as_str() == key)
-        .map(|kv| &kv.value)
-}
-
-fn text(span: &SpanData, key: &str) -> Option<String> {
-    attribute(span, key).map(|v| v.as_str().into_owned())
-}
+use opentelemetry_sdk::trace::SpanData;
 
 fn subprocess(spans: &[SpanData]) -> &SpanData {
     spans

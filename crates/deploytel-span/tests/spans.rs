@@ -7,25 +7,9 @@ use std::task::{Context, Poll, Waker};
 
 use deploytel_core::Outcome;
 use deploytel_span::{deployment, step, Deployment};
-use deploytel_testkit::spans::KeptSpans;
-use opentelemetry::trace::{SpanKind, Status, TracerProvider as _};
-use opentelemetry::Value;
-use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData};
-use tracing_subscriber::layer::SubscriberExt;
-
-/// Runs `f` with deploytel's spans going through tracing-opentelemetry into the SDK, and
-/// returns the spans exported, in the order they ended.
-fn exported(f: impl FnOnce()) -> Vec<SpanData> {
-    let kept = KeptSpans::new();
-    let provider = SdkTracerProvider::builder()
-        .with_simple_exporter(kept.clone())
-        .build();
-    let subscriber = tracing_subscriber::registry()
-        .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("test")));
-    tracing::subscriber::with_default(subscriber, f);
-    provider.shutdown().expect("the provider shuts down");
-    kept.spans()
-}
+use deploytel_testkit::spans::{attribute, exported, text};
+use opentelemetry::trace::{SpanKind, Status};
+use opentelemetry_sdk::trace::SpanData;
 
 /// Polls a future that completes without waiting; the simple span exporter blocks on its own
 /// executor, so the test cannot run inside another.
@@ -38,17 +22,6 @@ fn block_on<F: Future>(future: F) -> F::Output {
         }
     }
     panic!("the future did not complete");
-}
-
-fn attribute<'a>(span: &'a SpanData, key: &str) -> Option<&'a Value> {
-    span.attributes
-        .iter()
-        .find(|kv| kv.key.as_str() == key)
-        .map(|kv| &kv.value)
-}
-
-fn text(span: &SpanData, key: &str) -> Option<String> {
-    attribute(span, key).map(|v| v.as_str().into_owned())
 }
 
 fn named<'a>(spans: &'a [SpanData], name: &str) -> &'a SpanData {

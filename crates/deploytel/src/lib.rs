@@ -47,6 +47,7 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `ecs` | on | the ECS JSON log layer ([`deploytel_ecs`]) |
+//! | `tokio` | off | `Command::run_async`, running subprocesses on tokio |
 //! | `span` | on | deployment, step and subprocess spans ([`deploytel_span`]): `deployment!`, `step!`, [`Deployment`], [`Command`] |
 #![deny(missing_docs)]
 

@@ -2,26 +2,26 @@
 
 use std::collections::VecDeque;
 use std::ffi::{OsStr, OsString};
-use std::io::{self, BufRead, BufReader, Read};
+use std::io;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ExitStatus, Stdio};
-use std::sync::mpsc;
-use std::thread;
-use std::time::{Duration, Instant};
+use std::process::{ExitStatus, Stdio};
+use std::time::Duration;
 
 use deploytel_core::semconv::{error, otel, process};
 use deploytel_core::Redactor;
 use opentelemetry::{Array, StringValue, Value};
-use tracing::{Dispatch, Span};
+use tracing::Span;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 use crate::carrier;
 
+mod blocking;
+#[cfg(feature = "tokio")]
+mod nonblocking;
+
 /// Lines longer than this are logged in pieces, so a child that never writes a newline cannot
 /// make the orchestrator buffer without end.
 const MAX_LINE: u64 = 64 * 1024;
-/// How often a child with a timeout is checked for having exited.
-const POLL: Duration = Duration::from_millis(10);
 /// How long, once the child has exited, its output may take to drain. A grandchild that keeps
 /// the pipes open (`cmd &`) would otherwise hold `run` until it exits too.
 const DRAIN: Duration = Duration::from_secs(2);
@@ -241,12 +241,32 @@ impl Command {
         self.program.to_string_lossy().into_owned()
     }
 
-    /// Runs the child to the end; see the type's documentation.
+    /// Runs the child to the end; see the type's documentation. Blocks the calling thread;
+    /// inside an async runtime use `run_async` (feature `tokio`).
     pub fn run(&self) -> Result<Output, CommandError> {
         let program = self.program_text();
+        let span = self.start_span(&program);
+        let result = blocking::spawn_and_wait(self, &program, &span);
+        record_result(&span, &result);
+        result
+    }
+
+    /// Runs the child to the end on tokio, without blocking the runtime's thread; otherwise as
+    /// [`run`](Self::run).
+    #[cfg(feature = "tokio")]
+    pub async fn run_async(&self) -> Result<Output, CommandError> {
+        let program = self.program_text();
+        let span = self.start_span(&program);
+        let result = nonblocking::spawn_and_wait(self, &program, &span).await;
+        record_result(&span, &result);
+        result
+    }
+
+    /// The subprocess span, child of the chosen parent.
+    fn start_span(&self, program: &str) -> Span {
         let executable_name = Path::new(&self.program)
             .file_name()
-            .map_or_else(|| program.clone(), |n| n.to_string_lossy().into_owned());
+            .map_or_else(|| program.to_owned(), |n| n.to_string_lossy().into_owned());
         let executable_path = resolve(&self.program).map(|p| p.to_string_lossy().into_owned());
         let parent = self.parent.clone().unwrap_or_else(Span::current);
         let span = tracing::info_span!(
@@ -263,31 +283,18 @@ impl Command {
             error.type = tracing::field::Empty,
         );
         if self.record_args {
-            let mut command_line = vec![program.clone()];
+            let mut command_line = vec![program.to_owned()];
             command_line.extend(self.args.iter().map(|a| a.to_string_lossy().into_owned()));
             let masked = self.redactor.redact_args(&command_line);
             let values: Vec<StringValue> = masked.into_iter().map(StringValue::from).collect();
             span.set_attribute(process::COMMAND_ARGS, Value::Array(Array::String(values)));
         }
-
-        let result = self.spawn_and_wait(&program, &span);
-        match &result {
-            Ok(output) => {
-                span.record(process::EXIT_CODE, output.status.code().unwrap_or(0));
-            }
-            Err(failure) => {
-                if let CommandError::Exit { code, .. } = failure {
-                    span.record(process::EXIT_CODE, *code);
-                }
-                span.record(error::TYPE, failure.error_type().as_str());
-                span.record(otel::STATUS_CODE, "error");
-                span.record(otel::STATUS_DESCRIPTION, tracing::field::display(failure));
-            }
-        }
-        result
+        span
     }
 
-    fn spawn_and_wait(&self, program: &str, span: &Span) -> Result<Output, CommandError> {
+    /// The `std` command to spawn: arguments, environment with the span's trace context, and
+    /// piped output.
+    fn std_command(&self, span: &Span) -> std::process::Command {
         let mut command = std::process::Command::new(&self.program);
         command
             .args(&self.args)
@@ -304,87 +311,95 @@ impl Command {
             };
         }
         carrier::inject_into(&mut command, span);
+        command
+    }
+}
 
-        let mut child = command.spawn().map_err(|source| CommandError::Spawn {
-            program: program.to_owned(),
-            source,
-        })?;
-        let pid = child.id();
-        span.record(process::PID, pid);
-
-        let dispatch = tracing::dispatcher::get_default(Dispatch::clone);
-        let stdout = child.stdout.take().map(|out| {
-            read_lines(
-                out,
-                span.clone(),
-                dispatch.clone(),
-                "stdout",
-                self.tail_lines,
-            )
-        });
-        let stderr = child
-            .stderr
-            .take()
-            .map(|err| read_lines(err, span.clone(), dispatch, "stderr", self.tail_lines));
-
-        let waited = wait(&mut child, self.timeout);
-        let (stdout, stdout_tail) = join(stdout);
-        let (stderr, stderr_tail) = join(stderr);
-        let program = program.to_owned();
-        match waited {
-            Err(source) => Err(CommandError::Wait { program, source }),
-            Ok(Waited::TimedOut(timeout)) => Err(CommandError::Timeout {
-                program,
-                timeout,
-                stdout_tail,
-                stderr_tail,
-            }),
-            Ok(Waited::Exited(status)) if status.success() => Ok(Output {
-                pid,
-                status,
-                stdout,
-                stderr,
-            }),
-            Ok(Waited::Exited(status)) => match (status.code(), signal(&status)) {
-                (Some(code), _) => Err(CommandError::Exit {
-                    program,
-                    code,
-                    stdout_tail,
-                    stderr_tail,
-                }),
-                (None, signal) => Err(CommandError::Signal {
-                    program,
-                    signal: signal.unwrap_or(0),
-                    stdout_tail,
-                    stderr_tail,
-                }),
-            },
+fn record_result(span: &Span, result: &Result<Output, CommandError>) {
+    match result {
+        Ok(output) => {
+            span.record(process::EXIT_CODE, output.status.code().unwrap_or(0));
+        }
+        Err(failure) => {
+            if let CommandError::Exit { code, .. } = failure {
+                span.record(process::EXIT_CODE, *code);
+            }
+            span.record(error::TYPE, failure.error_type().as_str());
+            span.record(otel::STATUS_CODE, "error");
+            span.record(otel::STATUS_DESCRIPTION, tracing::field::display(failure));
         }
     }
 }
 
+/// How a child ended, before it is turned into the caller's result.
 enum Waited {
     Exited(ExitStatus),
     TimedOut(Duration),
 }
 
-fn wait(child: &mut Child, timeout: Option<Duration>) -> io::Result<Waited> {
-    let Some(timeout) = timeout else {
-        return child.wait().map(Waited::Exited);
-    };
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait()? {
-            return Ok(Waited::Exited(status));
+/// Everything a child wrote to one stream, and its last lines.
+type Collected = (Vec<u8>, Vec<String>);
+
+/// The result of a run from how the child ended and what it wrote.
+fn outcome(
+    program: &str,
+    pid: u32,
+    waited: io::Result<Waited>,
+    (stdout, stdout_tail): Collected,
+    (stderr, stderr_tail): Collected,
+) -> Result<Output, CommandError> {
+    let program = program.to_owned();
+    match waited {
+        Err(source) => Err(CommandError::Wait { program, source }),
+        Ok(Waited::TimedOut(timeout)) => Err(CommandError::Timeout {
+            program,
+            timeout,
+            stdout_tail,
+            stderr_tail,
+        }),
+        Ok(Waited::Exited(status)) if status.success() => Ok(Output {
+            pid,
+            status,
+            stdout,
+            stderr,
+        }),
+        Ok(Waited::Exited(status)) => match (status.code(), signal(&status)) {
+            (Some(code), _) => Err(CommandError::Exit {
+                program,
+                code,
+                stdout_tail,
+                stderr_tail,
+            }),
+            (None, signal) => Err(CommandError::Signal {
+                program,
+                signal: signal.unwrap_or(0),
+                stdout_tail,
+                stderr_tail,
+            }),
+        },
+    }
+}
+
+/// Logs one line a child wrote, inside its span, and keeps it among the last `tail` lines.
+fn log_line(
+    span: &Span,
+    stream: &'static str,
+    line: &[u8],
+    last: &mut VecDeque<String>,
+    tail: usize,
+) {
+    let text = String::from_utf8_lossy(line);
+    let text = text.trim_end_matches(['\n', '\r']);
+    if stream == "stderr" {
+        tracing::warn!(parent: span, process.stream = stream, "{text}");
+    } else {
+        tracing::info!(parent: span, process.stream = stream, "{text}");
+    }
+    if tail > 0 {
+        if last.len() == tail {
+            last.pop_front();
         }
-        if started.elapsed() >= timeout {
-            // The child may exit between the check and the kill; either way it is gone after
-            // `wait`, and it overran its time.
-            let _ = child.kill();
-            child.wait()?;
-            return Ok(Waited::TimedOut(timeout));
-        }
-        thread::sleep(POLL.min(timeout.saturating_sub(started.elapsed())));
+        last.push_back(text.to_owned());
     }
 }
 
@@ -397,62 +412,6 @@ fn signal(status: &ExitStatus) -> Option<i32> {
 #[cfg(not(unix))]
 fn signal(_: &ExitStatus) -> Option<i32> {
     None
-}
-
-type Reader = mpsc::Receiver<(Vec<u8>, Vec<String>)>;
-
-/// Logs each line of `stream` inside `span` on a thread of its own, keeping all the bytes and
-/// the last `tail` lines. The thread uses the caller's dispatcher, so lines reach the same
-/// subscriber even when that one is only the caller's thread default.
-fn read_lines(
-    stream: impl Read + Send + 'static,
-    span: Span,
-    dispatch: Dispatch,
-    name: &'static str,
-    tail: usize,
-) -> Reader {
-    let (sender, receiver) = mpsc::channel();
-    thread::spawn(move || {
-        // The closure owns the span, so the span is closed before `run` hears the stream ended.
-        let read = tracing::dispatcher::with_default(&dispatch, move || {
-            let mut reader = BufReader::new(stream);
-            let mut all = Vec::new();
-            let mut last: VecDeque<String> = VecDeque::with_capacity(tail);
-            let mut line = Vec::new();
-            loop {
-                line.clear();
-                match (&mut reader).take(MAX_LINE).read_until(b'\n', &mut line) {
-                    Ok(0) | Err(_) => break,
-                    Ok(_) => {}
-                }
-                all.extend_from_slice(&line);
-                let text = String::from_utf8_lossy(&line);
-                let text = text.trim_end_matches(['\n', '\r']);
-                if name == "stderr" {
-                    tracing::warn!(parent: &span, process.stream = name, "{text}");
-                } else {
-                    tracing::info!(parent: &span, process.stream = name, "{text}");
-                }
-                if tail > 0 {
-                    if last.len() == tail {
-                        last.pop_front();
-                    }
-                    last.push_back(text.to_owned());
-                }
-            }
-            (all, last.into_iter().collect())
-        });
-        // The receiver is gone only if `run` stopped waiting; the output is then unwanted.
-        let _ = sender.send(read);
-    });
-    receiver
-}
-
-/// What a reader collected, waiting at most [`DRAIN`] for it.
-fn join(reader: Option<Reader>) -> (Vec<u8>, Vec<String>) {
-    reader
-        .and_then(|receiver| receiver.recv_timeout(DRAIN).ok())
-        .unwrap_or_default()
 }
 
 /// The file `program` names: itself when it has a directory part, else the first match on
