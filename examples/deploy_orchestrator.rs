@@ -68,20 +68,11 @@ fn main() -> ExitCode {
         }
     };
 
-    let mut telemetry = deploytel::builder()
-        .service_name("deploy-orchestrator")
-        .service_version(env!("CARGO_PKG_VERSION"));
-    if !traces_configured() {
-        // A demo run with no collector: show the trace on stderr at the end instead of
-        // reporting its spans lost to the default endpoint.
-        telemetry = telemetry.traces_exporter(TracesExporter::Tree);
-    }
-    let _guard = match telemetry.init() {
+    // A demo run with no collector shows the trace on stderr at the end instead of reporting
+    // its spans lost to the default endpoint.
+    let _guard = match start_telemetry("deploy-orchestrator", TracesExporter::Tree) {
         Ok(guard) => guard,
-        Err(e) => {
-            eprintln!("cannot start telemetry: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
 
     if deploy(fail_step.as_deref()) {
@@ -95,20 +86,11 @@ fn main() -> ExitCode {
 /// orchestrator's `smoke_test` step, it finds the step's trace context in `TRACEPARENT`, so its
 /// spans join the orchestrator's trace under the subprocess span that ran it.
 fn agent() -> ExitCode {
-    let mut telemetry = deploytel::builder()
-        .service_name("smoke-agent")
-        .service_version(env!("CARGO_PKG_VERSION"));
-    if !traces_configured() {
-        // The orchestrator shows only its own process's tree; the agent's spans need a
-        // collector to meet it.
-        telemetry = telemetry.traces_exporter(TracesExporter::None);
-    }
-    let _guard = match telemetry.init() {
+    // The orchestrator shows only its own process's tree; the agent's spans need a collector
+    // to meet it.
+    let _guard = match start_telemetry("smoke-agent", TracesExporter::None) {
         Ok(guard) => guard,
-        Err(e) => {
-            eprintln!("cannot start telemetry: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     let checks = Deployment::builder("smoke-checks", ENVIRONMENT)
         .name(SERVICE)
@@ -214,6 +196,24 @@ fn run_step(deployment: &Deployment, name: &'static str, command: &str) -> Resul
             Err(StepFailed { step: name, error })
         }
     }
+}
+
+/// Installs deploytel for `service`; spans go to `unconfigured` unless the environment says
+/// where they should go.
+fn start_telemetry(
+    service: &str,
+    unconfigured: TracesExporter,
+) -> Result<deploytel::Guard, ExitCode> {
+    let mut telemetry = deploytel::builder()
+        .service_name(service)
+        .service_version(env!("CARGO_PKG_VERSION"));
+    if !traces_configured() {
+        telemetry = telemetry.traces_exporter(unconfigured);
+    }
+    telemetry.init().map_err(|e| {
+        eprintln!("cannot start telemetry: {e}");
+        ExitCode::FAILURE
+    })
 }
 
 /// Whether the environment says where spans should go.

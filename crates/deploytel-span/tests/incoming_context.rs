@@ -2,32 +2,20 @@
 //! One test in this binary, since it changes the process environment.
 
 use deploytel_span::deployment;
-use deploytel_testkit::spans::KeptSpans;
-use opentelemetry::trace::{TraceId, TracerProvider as _};
-use opentelemetry_sdk::propagation::TraceContextPropagator;
-use opentelemetry_sdk::trace::SdkTracerProvider;
-use tracing_subscriber::layer::SubscriberExt;
+use deploytel_testkit::spans::exported;
+use opentelemetry::trace::TraceId;
 
 #[test]
 fn a_root_deployment_joins_a_valid_traceparent_and_ignores_an_invalid_one() {
-    opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
-    let kept = KeptSpans::new();
-    let provider = SdkTracerProvider::builder()
-        .with_simple_exporter(kept.clone())
-        .build();
-    let subscriber = tracing_subscriber::registry()
-        .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("test")));
     let caller_trace = "4bf92f3577b34da6a3ce929d0e0e4736";
     let caller_span = "00f067aa0ba902b7";
-    tracing::subscriber::with_default(subscriber, || {
+    let spans = exported(|| {
         std::env::set_var("TRACEPARENT", format!("00-{caller_trace}-{caller_span}-01"));
         deployment!("joined", "staging").succeed();
         std::env::set_var("TRACEPARENT", "00-not-a-trace-context");
         deployment!("fresh", "staging").succeed();
         std::env::remove_var("TRACEPARENT");
     });
-    provider.shutdown().unwrap();
-    let spans = kept.spans();
     let joined = spans.iter().find(|s| s.name == "RUN joined").unwrap();
     assert_eq!(
         format!("{:032x}", joined.span_context.trace_id()),
