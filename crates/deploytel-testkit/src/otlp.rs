@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use opentelemetry_proto::tonic::collector::trace::v1::{
     ExportTraceServiceRequest, ExportTraceServiceResponse,
 };
+use opentelemetry_proto::tonic::common::v1::KeyValue;
 use opentelemetry_proto::tonic::trace::v1::Span;
 use prost::Message;
 
@@ -21,26 +22,31 @@ pub struct ReceivedSpan {
     pub span: Span,
     /// `service.name` of the resource that sent it.
     pub service_name: Option<String>,
+    /// All attributes of the resource that sent it.
+    pub resource: Vec<KeyValue>,
 }
 
 impl ReceivedSpan {
-    /// The string value of attribute `key`.
+    /// The value of span attribute `key`, as text.
     pub fn attribute(&self, key: &str) -> Option<String> {
-        use opentelemetry_proto::tonic::common::v1::any_value::Value;
-        let value = self
-            .span
-            .attributes
-            .iter()
-            .find(|kv| kv.key == key)?
-            .value
-            .as_ref()?;
-        match value.value.as_ref()? {
-            Value::StringValue(s) => Some(s.clone()),
-            Value::IntValue(i) => Some(i.to_string()),
-            Value::BoolValue(b) => Some(b.to_string()),
-            Value::DoubleValue(d) => Some(d.to_string()),
-            other => Some(format!("{other:?}")),
-        }
+        text_of(&self.span.attributes, key)
+    }
+
+    /// The value of resource attribute `key`, as text.
+    pub fn resource_attribute(&self, key: &str) -> Option<String> {
+        text_of(&self.resource, key)
+    }
+}
+
+fn text_of(attributes: &[KeyValue], key: &str) -> Option<String> {
+    use opentelemetry_proto::tonic::common::v1::any_value::Value;
+    let value = attributes.iter().find(|kv| kv.key == key)?.value.as_ref()?;
+    match value.value.as_ref()? {
+        Value::StringValue(s) => Some(s.clone()),
+        Value::IntValue(i) => Some(i.to_string()),
+        Value::BoolValue(b) => Some(b.to_string()),
+        Value::DoubleValue(d) => Some(d.to_string()),
+        other => Some(format!("{other:?}")),
     }
 }
 
@@ -165,23 +171,18 @@ fn serve(stream: TcpStream, spans: &Mutex<Vec<ReceivedSpan>>) -> io::Result<()> 
 }
 
 fn keep(request: ExportTraceServiceRequest, spans: &Mutex<Vec<ReceivedSpan>>) {
-    use opentelemetry_proto::tonic::common::v1::any_value::Value;
     let mut kept = spans.lock().unwrap_or_else(PoisonError::into_inner);
     for resource_spans in request.resource_spans {
-        let service_name = resource_spans.resource.as_ref().and_then(|resource| {
-            resource
-                .attributes
-                .iter()
-                .find(|kv| kv.key == "service.name")
-                .and_then(|kv| match kv.value.as_ref()?.value.as_ref()? {
-                    Value::StringValue(name) => Some(name.clone()),
-                    _ => None,
-                })
-        });
+        let resource = resource_spans
+            .resource
+            .map(|resource| resource.attributes)
+            .unwrap_or_default();
+        let service_name = text_of(&resource, "service.name");
         for scope_spans in resource_spans.scope_spans {
             kept.extend(scope_spans.spans.into_iter().map(|span| ReceivedSpan {
                 span,
                 service_name: service_name.clone(),
+                resource: resource.clone(),
             }));
         }
     }

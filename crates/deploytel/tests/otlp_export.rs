@@ -13,6 +13,7 @@ use opentelemetry_proto::tonic::trace::v1::status::StatusCode;
 fn a_deployment_with_a_step_and_a_subprocess_arrives_as_one_trace() {
     let receiver = OtlpReceiver::start().expect("the receiver listens");
     std::env::set_var("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint());
+    std::env::set_var("OTEL_RESOURCE_ATTRIBUTES", "team=payments,region=eu-west-1");
     let guard = deploytel::builder()
         .service_name("deployer")
         .service_version("2.0.0")
@@ -58,6 +59,15 @@ fn a_deployment_with_a_step_and_a_subprocess_arrives_as_one_trace() {
     assert!(spans
         .iter()
         .all(|s| s.service_name.as_deref() == Some("deployer")));
+    assert_eq!(
+        root.resource_attribute("service.version").as_deref(),
+        Some("2.0.0")
+    );
+    assert_eq!(root.resource_attribute("team").as_deref(), Some("payments"));
+    assert_eq!(
+        root.resource_attribute("region").as_deref(),
+        Some("eu-west-1")
+    );
     assert_eq!(root.span.kind, SpanKind::Server as i32);
     assert_eq!(step.span.kind, SpanKind::Internal as i32);
     assert_eq!(child.span.kind, SpanKind::Client as i32);
