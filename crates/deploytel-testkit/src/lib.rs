@@ -13,5 +13,7 @@ pub mod capture;
 pub mod json;
 #[cfg(feature = "opentelemetry")]
 pub mod otlp;
+#[cfg(feature = "grpc")]
+pub mod otlp_grpc;
 #[cfg(feature = "opentelemetry")]
 pub mod spans;

@@ -170,7 +170,7 @@ fn serve(stream: TcpStream, spans: &Mutex<Vec<ReceivedSpan>>) -> io::Result<()> 
     stream.flush()
 }
 
-fn keep(request: ExportTraceServiceRequest, spans: &Mutex<Vec<ReceivedSpan>>) {
+pub(crate) fn keep(request: ExportTraceServiceRequest, spans: &Mutex<Vec<ReceivedSpan>>) {
     let mut kept = spans.lock().unwrap_or_else(PoisonError::into_inner);
     for resource_spans in request.resource_spans {
         let resource = resource_spans

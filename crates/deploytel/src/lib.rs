@@ -32,7 +32,11 @@
 //! | piece | configured by |
 //! |---|---|
 //! | an `EnvFilter` | `RUST_LOG` (default `info`) or [`Builder::log_filter`] |
-//! | the ECS JSON layer on stdout ([`ecs::EcsLayer`]) | `OTEL_SERVICE_NAME` or [`Builder::service_name`], and the other builder methods |
+//! | the ECS JSON layer on stdout ([`ecs::EcsLayer`]), or the human format | `OTEL_SERVICE_NAME` or [`Builder::service_name`]; `DEPLOYTEL_LOG_FORMAT` or [`Builder::log_format`] |
+//! | tracing-opentelemetry with a batch OTLP exporter (feature `otlp`) | the `OTEL_*` variables (docs/CONFIGURATION.md), [`Builder::traces_exporter`], [`Builder::otlp_endpoint`] |
+//! | the W3C trace-context and baggage propagators | — |
+//!
+//! The returned [`Guard`] flushes on drop; [`Guard::shutdown`] says what could not be delivered.
 //!
 //! Settings made on the [`Builder`] override the environment. A bad value is an
 //! [`InitError`] that names the variable and the value; a second `init()` in one program is
@@ -48,6 +52,8 @@
 //! |---|---|---|
 //! | `ecs` | on | the ECS JSON log layer ([`deploytel_ecs`]) |
 //! | `tokio` | off | `Command::run_async`, running subprocesses on tokio |
+//! | `grpc` | off | OTLP over gRPC (`OTEL_EXPORTER_OTLP_PROTOCOL=grpc`), on a tokio runtime the guard owns |
+//! | `otlp` | on | OpenTelemetry traces over OTLP/HTTP, and `trace.id`/`span.id` on log lines |
 //! | `span` | on | deployment, step and subprocess spans ([`deploytel_span`]): `deployment!`, `step!`, [`Deployment`], [`Command`] |
 #![deny(missing_docs)]
 
@@ -77,7 +83,7 @@ pub use env::{
 pub use error::InitError;
 pub use guard::{Guard, ShutdownReport, DEFAULT_SHUTDOWN_TIMEOUT};
 #[cfg(feature = "otlp")]
-pub use traces::{TracesExporter, DEFAULT_OTLP_TRACES_ENDPOINT};
+pub use traces::{TracesExporter, DEFAULT_OTLP_GRPC_ENDPOINT, DEFAULT_OTLP_TRACES_ENDPOINT};
 pub use tracing;
 
 /// Installs deploytel with the settings of the environment; see [`Builder`] to set them in

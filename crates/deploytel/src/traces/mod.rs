@@ -2,6 +2,8 @@
 //! tracing-opentelemetry layer in front of it, and the W3C propagators.
 
 mod export;
+#[cfg(feature = "grpc")]
+mod grpc;
 mod settings;
 #[cfg(test)]
 mod tests;
@@ -27,8 +29,8 @@ use deploytel_core::semconv::{deployment, service};
 use deploytel_core::Redactor;
 use export::{Console, Counting, ExportStats};
 pub(crate) use settings::trace_settings;
-use settings::{SamplerChoice, TraceSettings};
-pub use settings::{TracesExporter, DEFAULT_OTLP_TRACES_ENDPOINT};
+use settings::{OtlpProtocol, SamplerChoice, TraceSettings};
+pub use settings::{TracesExporter, DEFAULT_OTLP_GRPC_ENDPOINT, DEFAULT_OTLP_TRACES_ENDPOINT};
 
 use crate::builder::Settings;
 use crate::InitError;
@@ -38,6 +40,9 @@ use crate::InitError;
 pub(crate) struct TracePipeline {
     provider: SdkTracerProvider,
     stats: Arc<ExportStats>,
+    /// The gRPC exporter's runtime, kept until the provider has flushed.
+    #[cfg(feature = "grpc")]
+    runtime: Option<tokio::runtime::Runtime>,
 }
 
 /// What a shutdown could and could not deliver.
@@ -52,6 +57,12 @@ impl TracePipeline {
     /// Flushes what is queued, within `timeout`, and stops exporting.
     pub(crate) fn shutdown(self, timeout: Duration) -> TraceDelivery {
         let result = self.provider.shutdown_with_timeout(timeout);
+        // Dropping a runtime blocks, which is refused inside async code; the exporter is done
+        // with it now, so let it wind down in the background.
+        #[cfg(feature = "grpc")]
+        if let Some(runtime) = self.runtime {
+            runtime.shutdown_background();
+        }
         let lost = self.stats.lost.load(Ordering::Relaxed);
         let reason = match result {
             Err(e) => Some(match self.stats.last_error() {
@@ -78,6 +89,8 @@ where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
     let stats = Arc::new(ExportStats::default());
+    #[cfg(feature = "grpc")]
+    let mut grpc_runtime = None;
     let builder = SdkTracerProvider::builder()
         .with_sampler(sampler(traces.sampler))
         .with_resource(resource(settings));
@@ -93,23 +106,42 @@ where
             redactor: Redactor::default(),
         }),
         // `None` never reaches here: no pipeline is built for it.
-        TracesExporter::Otlp | TracesExporter::None => {
-            let exporter = opentelemetry_otlp::SpanExporter::builder()
-                .with_http()
-                .with_protocol(Protocol::HttpBinary)
-                .with_endpoint(traces.endpoint.clone())
-                .with_timeout(traces.timeout)
-                .with_headers(traces.headers.iter().cloned().collect::<HashMap<_, _>>())
-                .build()
-                .map_err(|e| InitError::Exporter {
-                    reason: e.to_string(),
-                })?;
-            builder.with_batch_exporter(Counting {
-                inner: exporter,
-                stats: Arc::clone(&stats),
-                redactor: Redactor::default(),
-            })
-        }
+        TracesExporter::Otlp | TracesExporter::None => match traces.protocol {
+            OtlpProtocol::HttpProtobuf => {
+                let exporter = opentelemetry_otlp::SpanExporter::builder()
+                    .with_http()
+                    .with_protocol(Protocol::HttpBinary)
+                    .with_endpoint(traces.endpoint.clone())
+                    .with_timeout(traces.timeout)
+                    .with_headers(traces.headers.iter().cloned().collect::<HashMap<_, _>>())
+                    .build()
+                    .map_err(|e| InitError::Exporter {
+                        reason: e.to_string(),
+                    })?;
+                builder.with_batch_exporter(Counting {
+                    inner: exporter,
+                    stats: Arc::clone(&stats),
+                    redactor: Redactor::default(),
+                })
+            }
+            #[cfg(feature = "grpc")]
+            OtlpProtocol::Grpc => {
+                let (exporter, runtime) = grpc::exporter(&traces.endpoint, traces.timeout)?;
+                grpc_runtime = Some(runtime);
+                builder.with_batch_exporter(Counting {
+                    inner: exporter,
+                    stats: Arc::clone(&stats),
+                    redactor: Redactor::default(),
+                })
+            }
+            // Settings refuse grpc in a build without the feature.
+            #[cfg(not(feature = "grpc"))]
+            OtlpProtocol::Grpc => {
+                return Err(InitError::Exporter {
+                    reason: "this build has no gRPC exporter".to_owned(),
+                })
+            }
+        },
     };
     let provider = builder.build();
     let tracer = provider.tracer("deploytel");
@@ -119,7 +151,15 @@ where
     ]));
     opentelemetry::global::set_tracer_provider(provider.clone());
     let layer = tracing_opentelemetry::layer().with_tracer(tracer);
-    Ok((layer, TracePipeline { provider, stats }))
+    Ok((
+        layer,
+        TracePipeline {
+            provider,
+            stats,
+            #[cfg(feature = "grpc")]
+            runtime: grpc_runtime,
+        },
+    ))
 }
 
 fn sampler(choice: SamplerChoice) -> Sampler {

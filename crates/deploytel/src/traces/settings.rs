@@ -28,6 +28,13 @@ pub enum TracesExporter {
     None,
 }
 
+/// The OTLP transport.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OtlpProtocol {
+    HttpProtobuf,
+    Grpc,
+}
+
 /// Which traces are kept.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum SamplerChoice {
@@ -43,6 +50,7 @@ pub(crate) enum SamplerChoice {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct TraceSettings {
     pub(crate) exporter: TracesExporter,
+    pub(crate) protocol: OtlpProtocol,
     pub(crate) endpoint: String,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) timeout: Duration,
@@ -51,6 +59,8 @@ pub(crate) struct TraceSettings {
 
 /// The OTLP/HTTP traces URL when nothing is configured.
 pub const DEFAULT_OTLP_TRACES_ENDPOINT: &str = "http://localhost:4318/v1/traces";
+/// The OTLP/gRPC endpoint when nothing is configured.
+pub const DEFAULT_OTLP_GRPC_ENDPOINT: &str = "http://localhost:4317";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 fn invalid(variable: &'static str, value: &str, reason: impl Into<String>) -> InitError {
@@ -91,18 +101,28 @@ pub(crate) fn trace_settings(
     if exporter == TracesExporter::None {
         return Ok(None);
     }
-    if let Some((variable, protocol)) = traces_or_general(
+    let protocol = match traces_or_general(
         env,
         OTEL_EXPORTER_OTLP_TRACES_PROTOCOL,
         OTEL_EXPORTER_OTLP_PROTOCOL,
     )? {
-        match protocol.trim() {
-            "http/protobuf" => {}
-            "grpc" | "http/json" => {
+        None => OtlpProtocol::HttpProtobuf,
+        Some((variable, protocol)) => match protocol.trim() {
+            "http/protobuf" => OtlpProtocol::HttpProtobuf,
+            "grpc" if cfg!(feature = "grpc") => OtlpProtocol::Grpc,
+            "grpc" => {
                 return Err(invalid(
                     variable,
                     &protocol,
-                    "this build exports with http/protobuf only",
+                    "this build has no gRPC exporter; enable deploytel's grpc feature or use \
+                     http/protobuf",
+                ))
+            }
+            "http/json" => {
+                return Err(invalid(
+                    variable,
+                    &protocol,
+                    "http/json is not supported; use http/protobuf",
                 ))
             }
             _ => {
@@ -112,18 +132,23 @@ pub(crate) fn trace_settings(
                     "expected http/protobuf, http/json or grpc",
                 ))
             }
-        }
-    }
+        },
+    };
+    // gRPC takes the base URL as it is; OTLP/HTTP appends the signal's path to it.
     let endpoint = match endpoint_override {
         Some(url) => checked_url("Builder::otlp_endpoint", url)?,
         None => match env.get(OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)? {
             Some(url) => checked_url(OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, &url)?,
-            None => match env.get(OTEL_EXPORTER_OTLP_ENDPOINT)? {
-                Some(base) => {
+            None => match (env.get(OTEL_EXPORTER_OTLP_ENDPOINT)?, protocol) {
+                (Some(base), OtlpProtocol::HttpProtobuf) => {
                     let base = checked_url(OTEL_EXPORTER_OTLP_ENDPOINT, &base)?;
                     format!("{}/v1/traces", base.trim_end_matches('/'))
                 }
-                None => DEFAULT_OTLP_TRACES_ENDPOINT.to_owned(),
+                (Some(base), OtlpProtocol::Grpc) => {
+                    checked_url(OTEL_EXPORTER_OTLP_ENDPOINT, &base)?
+                }
+                (None, OtlpProtocol::HttpProtobuf) => DEFAULT_OTLP_TRACES_ENDPOINT.to_owned(),
+                (None, OtlpProtocol::Grpc) => DEFAULT_OTLP_GRPC_ENDPOINT.to_owned(),
             },
         },
     };
@@ -158,6 +183,7 @@ pub(crate) fn trace_settings(
     )?;
     Ok(Some(TraceSettings {
         exporter,
+        protocol,
         endpoint,
         headers,
         timeout,

@@ -77,7 +77,7 @@ fn each_bad_value_is_an_error_naming_the_variable_and_the_value() {
         (OTEL_EXPORTER_OTLP_ENDPOINT, "http://"),
         (OTEL_EXPORTER_OTLP_ENDPOINT, "http://host:notaport"),
         (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, "ftp://x"),
-        (OTEL_EXPORTER_OTLP_PROTOCOL, "grpc"),
+        (OTEL_EXPORTER_OTLP_PROTOCOL, "http/json"),
         (OTEL_EXPORTER_OTLP_PROTOCOL, "carrier-pigeon"),
         (OTEL_EXPORTER_OTLP_TIMEOUT, "ten"),
         (OTEL_EXPORTER_OTLP_TIMEOUT, "0"),
@@ -137,7 +137,7 @@ fn traces_only_variables_win_over_the_general_ones_and_errors_name_them() {
     assert_eq!(s.headers, [("b".to_owned(), "2".to_owned())]);
     let text = error_text(&[
         (OTEL_EXPORTER_OTLP_PROTOCOL, "http/protobuf"),
-        (OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, "grpc"),
+        (OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, "http/json"),
     ]);
     assert!(text.contains(OTEL_EXPORTER_OTLP_TRACES_PROTOCOL), "{text}");
 }
@@ -155,4 +155,28 @@ fn samplers_and_their_ratio_are_read() {
         .unwrap()
         .unwrap();
     assert_eq!(off.sampler, SamplerChoice::AlwaysOff);
+}
+
+#[cfg(feature = "grpc")]
+#[test]
+fn grpc_takes_the_base_endpoint_as_it_is_and_defaults_to_port_4317() {
+    let default = settings(&[(OTEL_EXPORTER_OTLP_PROTOCOL, "grpc")])
+        .unwrap()
+        .unwrap();
+    assert_eq!(default.protocol, OtlpProtocol::Grpc);
+    assert_eq!(default.endpoint, DEFAULT_OTLP_GRPC_ENDPOINT);
+    let base = settings(&[
+        (OTEL_EXPORTER_OTLP_PROTOCOL, "grpc"),
+        (OTEL_EXPORTER_OTLP_ENDPOINT, "http://collector:4317"),
+    ])
+    .unwrap()
+    .unwrap();
+    assert_eq!(base.endpoint, "http://collector:4317");
+}
+
+#[cfg(not(feature = "grpc"))]
+#[test]
+fn grpc_is_refused_with_a_pointer_to_the_feature_when_it_is_not_built_in() {
+    let text = error_text(&[(OTEL_EXPORTER_OTLP_PROTOCOL, "grpc")]);
+    assert!(text.contains("grpc feature"), "{text}");
 }
