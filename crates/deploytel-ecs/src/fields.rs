@@ -159,11 +159,15 @@ impl<'a, F: FnMut(&'static str) -> KeyFacts> Recorder<'a, F> {
     /// are instructions to that layer, not data: a log line leaves them out. (Events are
     /// written as recorded.)
     fn is_otel_directive(&self, key: &str) -> bool {
+        use deploytel_core::semconv::otel;
         self.message.is_none()
-            && matches!(
-                key,
-                "otel.name" | "otel.kind" | "otel.status_code" | "otel.status_description"
-            )
+            && [
+                otel::NAME,
+                otel::KIND,
+                otel::STATUS_CODE,
+                otel::STATUS_DESCRIPTION,
+            ]
+            .contains(&key)
     }
 
     fn number(&mut self, field: &Field, render: impl FnOnce(&mut Vec<u8>)) {

@@ -33,13 +33,24 @@ impl ExportStats {
 /// Masks secrets in every span's attributes and events, then counts the spans of every batch:
 /// delivered, or lost with the reason.
 #[derive(Debug)]
-pub(crate) struct Counting<E> {
+pub(crate) struct Outgoing<E> {
     pub(crate) inner: E,
     pub(crate) stats: Arc<ExportStats>,
     pub(crate) redactor: Redactor,
 }
 
-impl<E: SpanExporter> SpanExporter for Counting<E> {
+impl<E> Outgoing<E> {
+    /// `inner` with the default redactor, counting into `stats`.
+    pub(crate) fn new(inner: E, stats: &Arc<ExportStats>) -> Self {
+        Outgoing {
+            inner,
+            stats: Arc::clone(stats),
+            redactor: Redactor::default(),
+        }
+    }
+}
+
+impl<E: SpanExporter> SpanExporter for Outgoing<E> {
     async fn export(&self, mut batch: Vec<SpanData>) -> OTelSdkResult {
         for span in &mut batch {
             redact_attributes(&self.redactor, &mut span.attributes);

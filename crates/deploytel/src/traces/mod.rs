@@ -26,8 +26,7 @@ use tracing_opentelemetry::OpenTelemetryLayer;
 use tracing_subscriber::registry::LookupSpan;
 
 use deploytel_core::semconv::{deployment, service};
-use deploytel_core::Redactor;
-use export::{Console, Counting, ExportStats};
+use export::{Console, ExportStats, Outgoing};
 pub(crate) use settings::trace_settings;
 use settings::{OtlpProtocol, SamplerChoice, TraceSettings};
 pub use settings::{TracesExporter, DEFAULT_OTLP_GRPC_ENDPOINT, DEFAULT_OTLP_TRACES_ENDPOINT};
@@ -95,16 +94,10 @@ where
         .with_sampler(sampler(traces.sampler))
         .with_resource(resource(settings));
     let builder = match traces.exporter {
-        TracesExporter::Console => builder.with_batch_exporter(Counting {
-            inner: Console,
-            stats: Arc::clone(&stats),
-            redactor: Redactor::default(),
-        }),
-        TracesExporter::Tree => builder.with_batch_exporter(Counting {
-            inner: tree::Tree::default(),
-            stats: Arc::clone(&stats),
-            redactor: Redactor::default(),
-        }),
+        TracesExporter::Console => builder.with_batch_exporter(Outgoing::new(Console, &stats)),
+        TracesExporter::Tree => {
+            builder.with_batch_exporter(Outgoing::new(tree::Tree::default(), &stats))
+        }
         // `None` never reaches here: no pipeline is built for it.
         TracesExporter::Otlp | TracesExporter::None => match traces.protocol {
             OtlpProtocol::HttpProtobuf => {
@@ -118,21 +111,13 @@ where
                     .map_err(|e| InitError::Exporter {
                         reason: e.to_string(),
                     })?;
-                builder.with_batch_exporter(Counting {
-                    inner: exporter,
-                    stats: Arc::clone(&stats),
-                    redactor: Redactor::default(),
-                })
+                builder.with_batch_exporter(Outgoing::new(exporter, &stats))
             }
             #[cfg(feature = "grpc")]
             OtlpProtocol::Grpc => {
                 let (exporter, runtime) = grpc::exporter(&traces.endpoint, traces.timeout)?;
                 grpc_runtime = Some(runtime);
-                builder.with_batch_exporter(Counting {
-                    inner: exporter,
-                    stats: Arc::clone(&stats),
-                    redactor: Redactor::default(),
-                })
+                builder.with_batch_exporter(Outgoing::new(exporter, &stats))
             }
             // Settings refuse grpc in a build without the feature.
             #[cfg(not(feature = "grpc"))]

@@ -7,6 +7,7 @@ use std::io::Write as _;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
+use deploytel_core::semconv::{cicd, error, process};
 use opentelemetry::trace::{SpanId, Status, TraceId};
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{SpanData, SpanExporter};
@@ -105,19 +106,17 @@ fn outcome(span: &SpanData) -> String {
             .map(|kv| kv.value.as_str().into_owned())
     };
     if let Some(result) =
-        attribute("cicd.pipeline.result").or_else(|| attribute("cicd.pipeline.task.run.result"))
+        attribute(cicd::PIPELINE_RESULT).or_else(|| attribute(cicd::PIPELINE_TASK_RUN_RESULT))
     {
         return result;
     }
-    if let Some(code) = attribute("process.exit.code") {
+    if let Some(code) = attribute(process::EXIT_CODE) {
         return format!("exit {code}");
     }
     match &span.status {
         Status::Error { description } if description.is_empty() => "error".to_owned(),
         Status::Error { description } => format!("error: {description}"),
         Status::Ok => "ok".to_owned(),
-        Status::Unset => {
-            attribute("error.type").map_or_else(String::new, |t| format!("error: {t}"))
-        }
+        Status::Unset => attribute(error::TYPE).map_or_else(String::new, |t| format!("error: {t}")),
     }
 }
