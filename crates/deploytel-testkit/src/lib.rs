@@ -15,5 +15,6 @@ pub mod json;
 pub mod otlp;
 #[cfg(feature = "grpc")]
 pub mod otlp_grpc;
+pub mod prometheus;
 #[cfg(feature = "opentelemetry")]
 pub mod spans;
