@@ -23,11 +23,12 @@ ensure_commands() {
   local sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
-# The example orchestrator's steps run through `sh`.
-ensure_commands sh dash
+# The example orchestrator's steps run through `sh`; promtool checks scrapes, alert rules and
+# dashboard queries.
+ensure_commands sh dash promtool prometheus
 
 if [ "${INSTALL_TOOLS:-0}" = 1 ] && ! cargo deny --version >/dev/null 2>&1; then
   step "installing cargo-deny"

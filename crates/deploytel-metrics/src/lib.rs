@@ -32,6 +32,8 @@ mod label;
 mod layer;
 mod limits;
 mod series_table;
+#[cfg(feature = "server")]
+mod server;
 mod timers;
 
 pub use deploy_metrics::{DeployMetrics, DeployMetricsBuilder};
@@ -43,6 +45,10 @@ pub use handle::{Counter, Gauge, Histogram};
 pub use label::{text_from_bytes, OVERFLOW_VALUE};
 pub use layer::DeployMetricsLayer;
 pub use limits::Limits;
+#[cfg(feature = "server")]
+pub use server::{
+    CheckResult, Health, HealthReport, MetricsServer, MetricsServerBuilder, DEFAULT_ADDR,
+};
 pub use timers::{DeploymentTimer, StepTimer, SubprocessTimer};
 
 /// The `prometheus` crate this one builds on, for its `Registry` and your own metrics.

@@ -145,6 +145,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn check_metrics_reports_lint_findings() {
+        let bad = "# HELP runs Runs.\n# TYPE runs counter\nruns 1\n";
+        let finding = check_metrics(bad).unwrap_err();
+        assert!(finding.contains("_total"), "{finding}");
+        check_metrics("# HELP runs_total Runs.\n# TYPE runs_total counter\nruns_total 1\n")
+            .unwrap();
+    }
+
+    #[test]
     fn parses_labels_with_escapes_and_special_values() {
         let scrape = Scrape::parse(
             "# HELP x_total X.\n# TYPE x_total counter\n\
