@@ -7,6 +7,9 @@ use std::time::{Duration, Instant};
 
 type CheckFn = dyn Fn() -> Result<(), String> + Send + Sync;
 
+/// A check and its name.
+type NamedCheck = (String, Arc<CheckFn>);
+
 /// The readiness checks of a process; clones share the list, so checks can be added after the
 /// server started.
 ///
@@ -22,7 +25,7 @@ type CheckFn = dyn Fn() -> Result<(), String> + Send + Sync;
 /// ```
 #[derive(Clone, Default)]
 pub struct Health {
-    checks: Arc<RwLock<Vec<(String, Arc<CheckFn>)>>>,
+    checks: Arc<RwLock<Vec<NamedCheck>>>,
 }
 
 impl Health {
