@@ -7,9 +7,9 @@ use deploytel_core::Outcome;
 use prometheus::Registry;
 
 use crate::active::ActiveStarts;
-use crate::buckets;
 use crate::timers::{DeploymentTimer, StepTimer, SubprocessTimer};
 use crate::MetricsError;
+use crate::{buckets, names};
 use crate::{CounterFamily, DeployMetricsLayer, Families, GaugeFamily, HistogramFamily, Limits};
 
 /// The deploy metrics of one registry: deployments, steps and subprocesses, by outcome.
@@ -65,49 +65,49 @@ impl DeployMetricsBuilder {
         let pair = ["pipeline", "environment"];
         let inner = Inner {
             deployments: families.counter(
-                "deploytel_deployments_total",
+                names::DEPLOYMENTS_TOTAL,
                 "Deployments that ended, by result.",
                 &pair_result,
             )?,
             deployment_duration: families.histogram(
-                "deploytel_deployment_duration_seconds",
+                names::DEPLOYMENT_DURATION_SECONDS,
                 "How long deployments ran, by result.",
                 &pair_result,
                 buckets::DEPLOYMENT,
             )?,
             deployments_active: families.gauge(
-                "deploytel_deployments_active",
+                names::DEPLOYMENTS_ACTIVE,
                 "Deployments running now.",
                 &pair,
             )?,
             oldest_active_start: families.gauge(
-                "deploytel_deployment_oldest_active_start_timestamp_seconds",
+                names::DEPLOYMENT_OLDEST_ACTIVE_START,
                 "Start time of the oldest deployment running now; 0 when none runs.",
                 &pair,
             )?,
             last_success: families.gauge(
-                "deploytel_deployment_last_success_timestamp_seconds",
+                names::DEPLOYMENT_LAST_SUCCESS,
                 "End time of the last successful deployment.",
                 &pair,
             )?,
             steps: families.counter(
-                "deploytel_steps_total",
+                names::STEPS_TOTAL,
                 "Deployment steps that ended, by result.",
                 &["pipeline", "step", "result"],
             )?,
             step_duration: families.histogram(
-                "deploytel_step_duration_seconds",
+                names::STEP_DURATION_SECONDS,
                 "How long deployment steps ran, by result.",
                 &["pipeline", "step", "result"],
                 buckets::STEP,
             )?,
             subprocesses: families.counter(
-                "deploytel_subprocesses_total",
+                names::SUBPROCESSES_TOTAL,
                 "Child processes that ended, by result.",
                 &["executable", "result"],
             )?,
             subprocess_duration: families.histogram(
-                "deploytel_subprocess_duration_seconds",
+                names::SUBPROCESS_DURATION_SECONDS,
                 "How long child processes ran, by result.",
                 &["executable", "result"],
                 buckets::STEP,
@@ -116,7 +116,7 @@ impl DeployMetricsBuilder {
             families,
         };
         let build_info = inner.families.gauge(
-            "deploytel_build_info",
+            names::BUILD_INFO,
             "Always 1; the version label is the deploytel version recording the metrics.",
             &["version"],
         )?;

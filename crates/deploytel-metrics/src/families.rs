@@ -6,7 +6,7 @@ use crate::family::{Family, Vector};
 use crate::{CounterFamily, GaugeFamily, HistogramFamily, Limits, MetricsError};
 
 /// The family that counts label combinations refused by a full family.
-pub const OVERFLOW_FAMILY: &str = "deploytel_metrics_overflow_total";
+pub const OVERFLOW_FAMILY: &str = crate::names::METRICS_OVERFLOW_TOTAL;
 
 /// A registry and the limits its families share; makes [`CounterFamily`], [`GaugeFamily`] and
 /// [`HistogramFamily`] for your own metrics.

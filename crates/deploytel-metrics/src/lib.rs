@@ -31,6 +31,7 @@ mod handle;
 mod label;
 mod layer;
 mod limits;
+pub mod names;
 mod series_table;
 #[cfg(feature = "server")]
 mod server;

@@ -1,0 +1,46 @@
+//! The metric family names: the public contract of the shipped rules and dashboard.
+
+/// Counter: deployments that ended, by `pipeline`, `environment`, `result`.
+pub const DEPLOYMENTS_TOTAL: &str = "deploytel_deployments_total";
+/// Histogram: deployment duration in seconds, by `pipeline`, `environment`, `result`.
+pub const DEPLOYMENT_DURATION_SECONDS: &str = "deploytel_deployment_duration_seconds";
+/// Gauge: deployments running now, by `pipeline`, `environment`.
+pub const DEPLOYMENTS_ACTIVE: &str = "deploytel_deployments_active";
+/// Gauge: Unix time the oldest running deployment started, 0 when none runs.
+pub const DEPLOYMENT_OLDEST_ACTIVE_START: &str =
+    "deploytel_deployment_oldest_active_start_timestamp_seconds";
+/// Gauge: Unix time the last successful deployment ended.
+pub const DEPLOYMENT_LAST_SUCCESS: &str = "deploytel_deployment_last_success_timestamp_seconds";
+/// Counter: steps that ended, by `pipeline`, `step`, `result`.
+pub const STEPS_TOTAL: &str = "deploytel_steps_total";
+/// Histogram: step duration in seconds, by `pipeline`, `step`, `result`.
+pub const STEP_DURATION_SECONDS: &str = "deploytel_step_duration_seconds";
+/// Counter: child processes that ended, by `executable`, `result`.
+pub const SUBPROCESSES_TOTAL: &str = "deploytel_subprocesses_total";
+/// Histogram: child process duration in seconds, by `executable`, `result`.
+pub const SUBPROCESS_DURATION_SECONDS: &str = "deploytel_subprocess_duration_seconds";
+/// Gauge, always 1: the deploytel `version` recording the metrics.
+pub const BUILD_INFO: &str = "deploytel_build_info";
+/// Counter: label combinations a full family sent to its overflow series, by `metric`.
+pub const METRICS_OVERFLOW_TOTAL: &str = "deploytel_metrics_overflow_total";
+/// Histogram: HTTP server request duration in seconds, by `method`, `route`, `status_code`.
+pub const HTTP_SERVER_REQUEST_DURATION_SECONDS: &str = "http_server_request_duration_seconds";
+/// Gauge: HTTP requests in flight, by `method`.
+pub const HTTP_SERVER_ACTIVE_REQUESTS: &str = "http_server_active_requests";
+
+/// Every family name above.
+pub const ALL: &[&str] = &[
+    DEPLOYMENTS_TOTAL,
+    DEPLOYMENT_DURATION_SECONDS,
+    DEPLOYMENTS_ACTIVE,
+    DEPLOYMENT_OLDEST_ACTIVE_START,
+    DEPLOYMENT_LAST_SUCCESS,
+    STEPS_TOTAL,
+    STEP_DURATION_SECONDS,
+    SUBPROCESSES_TOTAL,
+    SUBPROCESS_DURATION_SECONDS,
+    BUILD_INFO,
+    METRICS_OVERFLOW_TOTAL,
+    HTTP_SERVER_REQUEST_DURATION_SECONDS,
+    HTTP_SERVER_ACTIVE_REQUESTS,
+];
