@@ -28,6 +28,8 @@ mod exposition;
 mod families;
 mod family;
 mod handle;
+#[cfg(feature = "tower")]
+mod http;
 mod label;
 mod layer;
 mod limits;
@@ -43,6 +45,8 @@ pub use exposition::{encode_text, encode_text_into, TEXT_CONTENT_TYPE};
 pub use families::{Families, OVERFLOW_FAMILY};
 pub use family::{CounterFamily, GaugeFamily, HistogramFamily};
 pub use handle::{Counter, Gauge, Histogram};
+#[cfg(feature = "tower")]
+pub use http::{HttpMetrics, HttpMetricsLayer, ResponseFuture, RouteTemplate};
 pub use label::{text_from_bytes, OVERFLOW_VALUE};
 pub use layer::DeployMetricsLayer;
 pub use limits::Limits;
