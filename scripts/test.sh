@@ -40,11 +40,11 @@ cargo fmt --all --check
 
 step "clippy (all features, and each crate's default and bare feature sets)"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
-cargo clippy -p deploytel -p deploytel-ecs --no-default-features -- -D warnings
+cargo clippy -p deploytel -p deploytel-ecs -p deploytel-metrics --no-default-features -- -D warnings
 
 step "tests (unit, integration, examples, doc tests)"
 cargo test --workspace --all-features
-cargo test -p deploytel -p deploytel-ecs --no-default-features
+cargo test -p deploytel -p deploytel-ecs -p deploytel-metrics --no-default-features
 
 step "benchmarks, run once in test mode"
 cargo test --benches

@@ -1,5 +1,6 @@
 //! The metrics and health server over real loopback connections, its scrape checked by
 //! promtool.
+#![cfg(feature = "server")]
 
 use deploytel_metrics::{DeployMetrics, Health, MetricsError, MetricsServer};
 use deploytel_span::{deployment, step};
