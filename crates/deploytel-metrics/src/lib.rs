@@ -27,6 +27,7 @@ mod error;
 mod exposition;
 mod families;
 mod family;
+mod filter;
 mod handle;
 #[cfg(feature = "tower")]
 mod http;
@@ -44,6 +45,7 @@ pub use error::MetricsError;
 pub use exposition::{encode_text, encode_text_into, TEXT_CONTENT_TYPE};
 pub use families::{Families, OVERFLOW_FAMILY};
 pub use family::{CounterFamily, GaugeFamily, HistogramFamily};
+pub use filter::DeploySpans;
 pub use handle::{Counter, Gauge, Histogram};
 #[cfg(feature = "tower")]
 pub use http::{HttpMetrics, HttpMetricsLayer, ResponseFuture, RouteTemplate};

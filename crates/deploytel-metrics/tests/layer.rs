@@ -309,3 +309,28 @@ fn the_manual_api_records_what_the_layer_does() {
         Some(1.0)
     );
 }
+
+#[test]
+fn with_its_filter_the_layer_counts_deployments_that_the_log_filter_hides() {
+    use tracing_subscriber::filter::LevelFilter;
+    use tracing_subscriber::Layer;
+
+    let metrics = DeployMetrics::builder().build().unwrap();
+    let logs = deploytel_testkit::capture::Capture::new();
+    let subscriber = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(logs.clone())
+                .with_filter(LevelFilter::WARN),
+        )
+        .with(metrics.layer().with_filter(deploytel_metrics::DeploySpans));
+    tracing::subscriber::with_default(subscriber, || {
+        let deployment = deployment!("deploy-billing", "staging");
+        tracing::info!("hidden");
+        tracing::warn!("shown");
+        deployment.succeed();
+    });
+    assert_eq!(deployments(&scrape(&metrics), "success"), Some(1.0));
+    let text = logs.text();
+    assert!(text.contains("shown") && !text.contains("hidden"), "{text}");
+}

@@ -1,9 +1,9 @@
 //! `init()` and its builder: read the environment, install the layers, hand back the guard.
 
 use tracing_subscriber::layer::SubscriberExt;
-use tracing_subscriber::EnvFilter;
 #[cfg(feature = "ecs")]
-use tracing_subscriber::Layer as _;
+use tracing_subscriber::Registry;
+use tracing_subscriber::{EnvFilter, Layer};
 
 use crate::env::{Env, ProcessEnv, DEPLOYTEL_LOG_FORMAT, OTEL_SERVICE_NAME, RUST_LOG};
 use crate::{Guard, InitError};
@@ -36,6 +36,14 @@ pub struct Builder {
     traces_exporter: Option<crate::traces::TracesExporter>,
     #[cfg(feature = "otlp")]
     otlp_endpoint: Option<String>,
+    #[cfg(feature = "metrics")]
+    metrics_server: crate::metric_pipeline::ServerChoice,
+    #[cfg(feature = "metrics")]
+    metrics_bearer_token: Option<String>,
+    #[cfg(feature = "metrics")]
+    metrics_registry: Option<deploytel_metrics::prometheus::Registry>,
+    #[cfg(feature = "metrics")]
+    health: deploytel_metrics::Health,
 }
 
 /// The settings `init()` acts on, after the builder and the environment are combined.
@@ -107,6 +115,50 @@ impl Builder {
         self
     }
 
+    /// Serves `/metrics` and the health endpoints on `addr` (port 0 picks a free port, see
+    /// [`Guard::metrics_addr`]); overrides `DEPLOYTEL_METRICS_ADDR`.
+    #[cfg(feature = "metrics")]
+    pub fn metrics_addr(mut self, addr: std::net::SocketAddr) -> Self {
+        self.metrics_server = crate::metric_pipeline::ServerChoice::At(addr);
+        self
+    }
+
+    /// Starts no metrics server whatever `DEPLOYTEL_METRICS_ADDR` says; the metrics are still
+    /// recorded in the registry.
+    #[cfg(feature = "metrics")]
+    pub fn without_metrics_server(mut self) -> Self {
+        self.metrics_server = crate::metric_pipeline::ServerChoice::Off;
+        self
+    }
+
+    /// Requires `Authorization: Bearer <token>` on the metrics server; overrides
+    /// `DEPLOYTEL_METRICS_BEARER_TOKEN`.
+    #[cfg(feature = "metrics")]
+    pub fn metrics_bearer_token(mut self, token: impl Into<String>) -> Self {
+        self.metrics_bearer_token = Some(token.into());
+        self
+    }
+
+    /// Registers deploytel's metric families in `registry` (yours, beside your own metrics)
+    /// instead of a new one.
+    #[cfg(feature = "metrics")]
+    pub fn metrics_registry(mut self, registry: &deploytel_metrics::prometheus::Registry) -> Self {
+        self.metrics_registry = Some(registry.clone());
+        self
+    }
+
+    /// Adds a readiness check that `/health/ready` runs; more can be added after `init()`
+    /// through [`Guard::health`].
+    #[cfg(feature = "metrics")]
+    pub fn readiness_check(
+        self,
+        name: impl Into<String>,
+        check: impl Fn() -> Result<(), String> + Send + Sync + 'static,
+    ) -> Self {
+        self.health.add_check(name, check);
+        self
+    }
+
     /// Installs the telemetry as the global `tracing` subscriber and returns the guard that
     /// flushes it. Keep the guard alive until the program ends.
     pub fn init(self) -> Result<Guard, InitError> {
@@ -116,36 +168,48 @@ impl Builder {
             self.traces_exporter.clone(),
             self.otlp_endpoint.as_deref(),
         )?;
+        #[cfg(feature = "metrics")]
+        let metrics_settings = crate::metric_pipeline::metrics_settings(
+            &ProcessEnv,
+            &self.metrics_server,
+            self.metrics_bearer_token.as_deref(),
+        )?;
+        #[cfg(feature = "metrics")]
+        let (metrics_registry, health) = (self.metrics_registry.clone(), self.health.clone());
         let settings = self.settings(&ProcessEnv)?;
         let filter = parse_filter(&settings)?;
-        let subscriber = tracing_subscriber::registry().with(filter);
 
+        // Logs and traces share the log filter as a per-layer filter, so that the metrics
+        // layer, with a filter of its own, still sees deployments when RUST_LOG=warn. The
+        // OpenTelemetry layer goes first: the ECS layer reads its span data for trace ids.
         #[cfg(feature = "otlp")]
-        let (subscriber, trace_pipeline) = match traces {
+        let (otel_layer, trace_pipeline) = match traces {
             Some(traces) => {
                 let (layer, pipeline) = crate::traces::install(traces, &settings)?;
-                (subscriber.with(Some(layer)), Some(pipeline))
+                (Some(layer), Some(pipeline))
             }
-            None => (subscriber.with(None), None),
+            None => (None, None),
         };
-
-        // JSON lines through the ECS layer, or tracing-subscriber's human format for a
-        // terminal. Boxed rather than `Option`: an `Option` layer does not pass on
-        // `on_register_dispatch`, which the ECS layer needs to find trace ids.
         #[cfg(feature = "ecs")]
-        let (subscriber, ecs_stats) = match settings.log_format {
-            LogFormat::Json => {
-                let layer = ecs_layer(&settings);
-                let stats = layer.stats();
-                (subscriber.with(layer.boxed()), Some(stats))
-            }
-            LogFormat::Pretty => (
-                subscriber.with(tracing_subscriber::fmt::layer().boxed()),
-                None,
-            ),
-        };
+        let (log_layer, ecs_stats) = log_layer(&settings);
         #[cfg(not(feature = "ecs"))]
-        let subscriber = subscriber.with(tracing_subscriber::fmt::layer());
+        let log_layer = tracing_subscriber::fmt::layer();
+        #[cfg(feature = "otlp")]
+        let observed = Layer::and_then(otel_layer, log_layer);
+        #[cfg(not(feature = "otlp"))]
+        let observed = log_layer;
+        let subscriber = tracing_subscriber::registry().with(observed.with_filter(filter));
+
+        #[cfg(feature = "metrics")]
+        let metrics =
+            crate::metric_pipeline::install(metrics_settings, metrics_registry.as_ref(), health)?;
+        #[cfg(feature = "metrics")]
+        let subscriber = subscriber.with(
+            metrics
+                .metrics
+                .layer()
+                .with_filter(deploytel_metrics::DeploySpans),
+        );
 
         tracing::subscriber::set_global_default(subscriber)
             .map_err(|_| InitError::AlreadyInitialized)?;
@@ -154,6 +218,8 @@ impl Builder {
             ecs_stats,
             #[cfg(feature = "otlp")]
             trace_pipeline,
+            #[cfg(feature = "metrics")]
+            metrics,
         ))
     }
 
@@ -197,6 +263,26 @@ impl Builder {
             log_filter,
             log_filter_source,
         })
+    }
+}
+
+/// JSON lines through the ECS layer, or tracing-subscriber's human format for a terminal.
+/// Boxed rather than `Option`: an `Option` layer does not pass on `on_register_dispatch`, which
+/// the ECS layer needs to find trace ids.
+#[cfg(feature = "ecs")]
+fn log_layer(
+    settings: &Settings,
+) -> (
+    Box<dyn Layer<Registry> + Send + Sync>,
+    Option<deploytel_ecs::EcsStats>,
+) {
+    match settings.log_format {
+        LogFormat::Json => {
+            let layer = ecs_layer(settings);
+            let stats = layer.stats();
+            (layer.boxed(), Some(stats))
+        }
+        LogFormat::Pretty => (tracing_subscriber::fmt::layer().boxed(), None),
     }
 }
 

@@ -9,6 +9,10 @@ pub const OTEL_SERVICE_NAME: &str = "OTEL_SERVICE_NAME";
 
 /// `json` (ECS lines, the default) or `pretty` (tracing-subscriber's human format).
 pub const DEPLOYTEL_LOG_FORMAT: &str = "DEPLOYTEL_LOG_FORMAT";
+/// Address of the metrics and health server (`ip:port`); unset or `off`: no server.
+pub const DEPLOYTEL_METRICS_ADDR: &str = "DEPLOYTEL_METRICS_ADDR";
+/// Bearer token the metrics and health server requires; unset: none.
+pub const DEPLOYTEL_METRICS_BEARER_TOKEN: &str = "DEPLOYTEL_METRICS_BEARER_TOKEN";
 /// Disables the OpenTelemetry SDK (`true`), so no spans are exported.
 pub const OTEL_SDK_DISABLED: &str = "OTEL_SDK_DISABLED";
 /// Where spans go: `otlp` (default), `console` (stderr) or `none`.

@@ -37,6 +37,11 @@ pub enum InitError {
         /// What the exporter reported.
         reason: String,
     },
+    /// The metrics could not be registered or their server could not start (the address is
+    /// in use, say).
+    #[cfg(feature = "metrics")]
+    #[error("cannot set up metrics: {0}")]
+    Metrics(#[from] deploytel_metrics::MetricsError),
     /// The program already has a global `tracing` subscriber, from an earlier `init()` or
     /// another library; add deploytel's layers to that subscriber instead.
     #[error(

@@ -20,6 +20,8 @@ pub struct Guard {
     ecs_stats: Option<deploytel_ecs::EcsStats>,
     #[cfg(feature = "otlp")]
     traces: Option<crate::traces::TracePipeline>,
+    #[cfg(feature = "metrics")]
+    metrics: crate::metric_pipeline::MetricsPipeline,
     finished: bool,
 }
 
@@ -62,14 +64,36 @@ impl Guard {
     pub(crate) fn new(
         #[cfg(feature = "ecs")] ecs_stats: Option<deploytel_ecs::EcsStats>,
         #[cfg(feature = "otlp")] traces: Option<crate::traces::TracePipeline>,
+        #[cfg(feature = "metrics")] metrics: crate::metric_pipeline::MetricsPipeline,
     ) -> Self {
         Guard {
             #[cfg(feature = "ecs")]
             ecs_stats,
             #[cfg(feature = "otlp")]
             traces,
+            #[cfg(feature = "metrics")]
+            metrics,
             finished: false,
         }
+    }
+
+    /// The deploy metrics `init()` records from spans: their registry, for a server of your
+    /// own, and families of your own beside them.
+    #[cfg(feature = "metrics")]
+    pub fn metrics(&self) -> &deploytel_metrics::DeployMetrics {
+        &self.metrics.metrics
+    }
+
+    /// Where the metrics server listens, when one was started.
+    #[cfg(feature = "metrics")]
+    pub fn metrics_addr(&self) -> Option<std::net::SocketAddr> {
+        self.metrics.server.as_ref().map(|s| s.local_addr())
+    }
+
+    /// The readiness checks of `/health/ready`; add checks here after `init()`.
+    #[cfg(feature = "metrics")]
+    pub fn health(&self) -> &deploytel_metrics::Health {
+        &self.metrics.health
     }
 
     /// How many log lines could not be written (stdout closed, say).
@@ -92,6 +116,10 @@ impl Guard {
     fn finish(&mut self, timeout: Duration) -> ShutdownReport {
         self.finished = true;
         let (spans_exported, spans_lost, reason) = self.deliver_traces(timeout);
+        #[cfg(feature = "metrics")]
+        if let Some(server) = self.metrics.server.take() {
+            server.shutdown();
+        }
         // Nothing can be done about a failing stdout at exit; the report says so.
         let _ = std::io::stdout().flush();
         ShutdownReport {

@@ -61,6 +61,8 @@ mod builder;
 mod env;
 mod error;
 mod guard;
+#[cfg(feature = "metrics")]
+mod metric_pipeline;
 #[cfg(feature = "otlp")]
 mod traces;
 
@@ -69,13 +71,16 @@ pub use deploytel_core as core;
 pub use deploytel_core::{semconv, Outcome, Redactor};
 #[cfg(feature = "ecs")]
 pub use deploytel_ecs as ecs;
+#[cfg(feature = "metrics")]
+pub use deploytel_metrics as metrics;
 #[cfg(feature = "span")]
 pub use deploytel_span as span;
 #[cfg(feature = "span")]
 pub use deploytel_span::{deployment, step, Command, CommandError, Deployment, Step};
 pub use env::{
-    DEPLOYTEL_LOG_FORMAT, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS,
-    OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_EXPORTER_OTLP_TIMEOUT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+    DEPLOYTEL_LOG_FORMAT, DEPLOYTEL_METRICS_ADDR, DEPLOYTEL_METRICS_BEARER_TOKEN,
+    OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_PROTOCOL,
+    OTEL_EXPORTER_OTLP_TIMEOUT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
     OTEL_EXPORTER_OTLP_TRACES_HEADERS, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL,
     OTEL_EXPORTER_OTLP_TRACES_TIMEOUT, OTEL_SDK_DISABLED, OTEL_SERVICE_NAME, OTEL_TRACES_EXPORTER,
     OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG, RUST_LOG,

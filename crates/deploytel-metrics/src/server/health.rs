@@ -28,6 +28,15 @@ pub struct Health {
     checks: Arc<RwLock<Vec<NamedCheck>>>,
 }
 
+impl std::fmt::Debug for Health {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let checks = self.checks.read().unwrap_or_else(PoisonError::into_inner);
+        f.debug_list()
+            .entries(checks.iter().map(|(name, _)| name))
+            .finish()
+    }
+}
+
 impl Health {
     /// Adds a check: `Ok` when the process can do its work, `Err` with the reason otherwise. It
     /// runs on the server thread for every readiness request, so keep it quick; a panic in it
