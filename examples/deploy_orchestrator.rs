@@ -6,6 +6,7 @@
 //! ```text
 //! cargo run --example deploy_orchestrator
 //! cargo run --example deploy_orchestrator -- --fail-step migrate_database
+//! cargo run --example deploy_orchestrator -- --metrics-addr 127.0.0.1:9464 --serve-secs 60
 //! ```
 //!
 //! The deployment is one trace: a `RUN deploy-billing` span, a span per step, and a span per
@@ -21,8 +22,17 @@
 //! subprocess prints is logged as it arrives. With `--fail-step NAME` that step's subprocess
 //! exits non-zero, the deployment stops, an `error` line says why, and the program exits with
 //! status 1.
+//!
+//! Metrics: with `--metrics-addr ADDR` (or `DEPLOYTEL_METRICS_ADDR`) the program serves
+//! Prometheus metrics at `http://ADDR/metrics` and health at `/health`, `/health/ready` and
+//! `/health/detailed`, and `--serve-secs N` keeps serving N seconds after the deployment ends
+//! so Prometheus can scrape the result: `deploytel_deployments_total{result="failure"}` and
+//! `deploytel_steps_total{step="migrate_database",result="failure"}` after a `--fail-step
+//! migrate_database` run, with no metric code in this program. A log line says where it serves.
 
+use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use deploytel::{CommandError, Deployment, TracesExporter};
 use tracing::{error, info};
@@ -59,23 +69,46 @@ fn main() -> ExitCode {
     if std::env::args().nth(1).as_deref() == Some(AGENT) {
         return agent();
     }
-    let fail_step = match parse_args(std::env::args().skip(1)) {
-        Ok(fail_step) => fail_step,
+    let options = match parse_args(std::env::args().skip(1)) {
+        Ok(options) => options,
         Err(message) => {
             eprintln!("{message}");
-            eprintln!("usage: deploy_orchestrator [--fail-step {}]", step_names());
+            eprintln!(
+                "usage: deploy_orchestrator [--fail-step {}] [--metrics-addr IP:PORT] [--serve-secs N]",
+                step_names()
+            );
             return ExitCode::from(2);
         }
     };
 
     // A demo run with no collector shows the trace on stderr at the end instead of reporting
     // its spans lost to the default endpoint.
-    let _guard = match start_telemetry("deploy-orchestrator", TracesExporter::Tree) {
+    let guard = match start_telemetry(
+        "deploy-orchestrator",
+        TracesExporter::Tree,
+        options.metrics_addr,
+    ) {
         Ok(guard) => guard,
         Err(code) => return code,
     };
+    let metrics_addr = guard.metrics_addr();
+    if let Some(addr) = metrics_addr {
+        info!(
+            url.full = format!("http://{addr}/metrics"),
+            "serving metrics"
+        );
+    }
 
-    if deploy(fail_step.as_deref()) {
+    let succeeded = deploy(options.fail_step.as_deref());
+    if let (Some(addr), Some(secs)) = (metrics_addr, options.serve_secs) {
+        info!(
+            url.full = format!("http://{addr}/metrics"),
+            "deployment over; serving metrics for {secs} more seconds"
+        );
+        std::thread::sleep(Duration::from_secs(secs));
+    }
+    drop(guard);
+    if succeeded {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
@@ -88,7 +121,7 @@ fn main() -> ExitCode {
 fn agent() -> ExitCode {
     // The orchestrator shows only its own process's tree; the agent's spans need a collector
     // to meet it.
-    let _guard = match start_telemetry("smoke-agent", TracesExporter::None) {
+    let _guard = match start_telemetry("smoke-agent", TracesExporter::None, None) {
         Ok(guard) => guard,
         Err(code) => return code,
     };
@@ -199,16 +232,37 @@ fn run_step(deployment: &Deployment, name: &'static str, command: &str) -> Resul
 }
 
 /// Installs deploytel for `service`; spans go to `unconfigured` unless the environment says
-/// where they should go.
+/// where they should go. Metrics are served on `metrics_addr` when given, else where
+/// `DEPLOYTEL_METRICS_ADDR` says; the agent serves none, since it inherits the orchestrator's
+/// environment and would find the address taken.
 fn start_telemetry(
     service: &str,
     unconfigured: TracesExporter,
+    metrics_addr: Option<SocketAddr>,
 ) -> Result<deploytel::Guard, ExitCode> {
     let mut telemetry = deploytel::builder()
         .service_name(service)
-        .service_version(env!("CARGO_PKG_VERSION"));
+        .service_version(env!("CARGO_PKG_VERSION"))
+        .readiness_check("shell", || {
+            std::process::Command::new("sh")
+                .arg("-c")
+                .arg("exit 0")
+                .status()
+                .map_err(|e| format!("cannot run sh: {e}"))
+                .and_then(|status| {
+                    status
+                        .success()
+                        .then_some(())
+                        .ok_or(format!("sh: {status}"))
+                })
+        });
     if !traces_configured() {
         telemetry = telemetry.traces_exporter(unconfigured);
+    }
+    match metrics_addr {
+        Some(addr) => telemetry = telemetry.metrics_addr(addr),
+        None if service == "smoke-agent" => telemetry = telemetry.without_metrics_server(),
+        None => {}
     }
     telemetry.init().map_err(|e| {
         eprintln!("cannot start telemetry: {e}");
@@ -227,21 +281,44 @@ fn traces_configured() -> bool {
     .any(|variable| std::env::var_os(variable).is_some_and(|v| !v.is_empty()))
 }
 
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<String>, String> {
-    let mut fail_step = None;
+/// What the command line asks for.
+#[derive(Default)]
+struct Options {
+    fail_step: Option<String>,
+    metrics_addr: Option<SocketAddr>,
+    serve_secs: Option<u64>,
+}
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
+    let mut options = Options::default();
     while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or(format!("{arg} needs a value"));
         match arg.as_str() {
             "--fail-step" => {
-                let name = args.next().ok_or("--fail-step needs a step name")?;
+                let name = value()?;
                 if !STEPS.iter().any(|(step, _)| *step == name) {
                     return Err(format!("unknown step {name:?}"));
                 }
-                fail_step = Some(name);
+                options.fail_step = Some(name);
+            }
+            "--metrics-addr" => {
+                let addr = value()?;
+                let addr = addr
+                    .parse()
+                    .map_err(|_| format!("--metrics-addr {addr:?} is not IP:PORT"))?;
+                options.metrics_addr = Some(addr);
+            }
+            "--serve-secs" => {
+                let secs = value()?;
+                let secs = secs
+                    .parse()
+                    .map_err(|_| format!("--serve-secs {secs:?} is not a number of seconds"))?;
+                options.serve_secs = Some(secs);
             }
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
-    Ok(fail_step)
+    Ok(options)
 }
 
 fn step_names() -> String {

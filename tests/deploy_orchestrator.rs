@@ -39,6 +39,7 @@ fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> (Output, Vec<Document>) 
         "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
         "OTEL_TRACES_EXPORTER",
         "TRACEPARENT",
+        "DEPLOYTEL_METRICS_ADDR",
     ] {
         command.env_remove(variable);
     }
@@ -263,4 +264,106 @@ fn a_failing_step_gives_a_trace_where_it_and_the_deployment_carry_the_failure() 
         Some("success")
     );
     assert!(!error_status(fetched));
+}
+
+/// Reads the example's stdout lines on a thread, so the test can wait for one with a deadline.
+fn line_reader(stdout: std::process::ChildStdout) -> std::sync::mpsc::Receiver<String> {
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if send.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    receive
+}
+
+/// The next line whose message starts with `prefix`, within 60 seconds.
+fn wait_for_message(lines: &std::sync::mpsc::Receiver<String>, prefix: &str) -> Document {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let line = lines
+            .recv_timeout(left)
+            .unwrap_or_else(|_| panic!("no line starting {prefix:?} within 60 s"));
+        let doc = deploytel_testkit::json::parse_line(&line).expect("an ECS JSON line");
+        if doc.str("message").is_some_and(|m| m.starts_with(prefix)) {
+            return doc;
+        }
+    }
+}
+
+#[test]
+fn with_metrics_addr_a_failed_step_shows_in_a_scrape_that_promtool_accepts() {
+    let mut command = Command::new(example_binary());
+    command
+        .args([
+            "--metrics-addr",
+            "127.0.0.1:0",
+            "--serve-secs",
+            "60",
+            "--fail-step",
+            "migrate_database",
+        ])
+        .env_remove("DEPLOYTEL_METRICS_ADDR")
+        .env("OTEL_TRACES_EXPORTER", "none")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    let mut child = command.spawn().expect("the example starts");
+    let lines = line_reader(child.stdout.take().expect("piped stdout"));
+
+    let serving = wait_for_message(&lines, "serving metrics");
+    let url = serving.str("url.full").expect("the metrics URL").to_owned();
+    let addr: std::net::SocketAddr = url
+        .trim_start_matches("http://")
+        .trim_end_matches("/metrics")
+        .parse()
+        .expect("an ip:port in the URL");
+    wait_for_message(&lines, "deployment over");
+
+    let response = deploytel_testkit::http::get(addr, "/metrics");
+    let ready = deploytel_testkit::http::get(addr, "/health/ready");
+    let _ = child.kill();
+    let _ = child.wait();
+    let response = response.expect("a scrape");
+    assert_eq!(response.status, 200);
+    deploytel_testkit::prometheus::check_metrics(&response.body).unwrap();
+    let scrape = deploytel_testkit::prometheus::Scrape::parse(&response.body).unwrap();
+    let deployments = |result| {
+        scrape.value(
+            "deploytel_deployments_total",
+            &[
+                ("pipeline", "deploy-billing"),
+                ("environment", "staging"),
+                ("result", result),
+            ],
+        )
+    };
+    assert_eq!(deployments("failure"), Some(1.0));
+    assert_eq!(deployments("success"), Some(0.0));
+    let step = |name, result| {
+        scrape.value(
+            "deploytel_steps_total",
+            &[
+                ("pipeline", "deploy-billing"),
+                ("step", name),
+                ("result", result),
+            ],
+        )
+    };
+    assert_eq!(step("migrate_database", "failure"), Some(1.0));
+    assert_eq!(step("fetch_artifact", "success"), Some(1.0));
+    assert_eq!(
+        scrape.value(
+            "deploytel_subprocesses_total",
+            &[("executable", "sh"), ("result", "failure")]
+        ),
+        Some(1.0)
+    );
+    assert_eq!(ready.expect("a readiness answer").status, 200);
 }
