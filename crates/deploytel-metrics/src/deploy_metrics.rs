@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use deploytel_core::Outcome;
 use prometheus::Registry;
 
-use crate::active::ActiveStarts;
+use crate::groups::{GroupCache, PairFamilies, PairSeries, StepSeries, SubprocessSeries};
 use crate::timers::{DeploymentTimer, StepTimer, SubprocessTimer};
 use crate::MetricsError;
 use crate::{buckets, names};
@@ -33,7 +33,9 @@ pub(crate) struct Inner {
     pub(crate) step_duration: HistogramFamily,
     pub(crate) subprocesses: CounterFamily,
     pub(crate) subprocess_duration: HistogramFamily,
-    pub(crate) active_starts: ActiveStarts,
+    pairs: GroupCache<PairSeries>,
+    step_groups: GroupCache<StepSeries>,
+    subprocess_groups: GroupCache<SubprocessSeries>,
 }
 
 /// Configures and registers [`DeployMetrics`].
@@ -59,7 +61,7 @@ impl DeployMetricsBuilder {
 
     /// Registers the families; fails when they are in the registry already.
     pub fn build(self) -> Result<DeployMetrics, MetricsError> {
-        let registry = self.registry.unwrap_or_default();
+        let registry = self.registry.clone().unwrap_or_default();
         let families = Families::new(&registry, self.limits)?;
         let pair_result = ["pipeline", "environment", "result"];
         let pair = ["pipeline", "environment"];
@@ -112,7 +114,9 @@ impl DeployMetricsBuilder {
                 &["executable", "result"],
                 buckets::STEP,
             )?,
-            active_starts: ActiveStarts::default(),
+            pairs: GroupCache::new(self.limits.series()),
+            step_groups: GroupCache::new(self.limits.series()),
+            subprocess_groups: GroupCache::new(self.limits.series()),
             families,
         };
         let build_info = inner.families.gauge(
@@ -152,9 +156,10 @@ impl DeployMetrics {
     }
 
     /// Starts timing a deployment: counts it active now, records its outcome and duration when
-    /// [`DeploymentTimer::finish`] is called (cancellation when dropped).
+    /// [`DeploymentTimer::finish`] is called (cancellation when dropped). Every outcome series
+    /// of the (pipeline, environment) exists from here on, at 0 until counted.
     pub fn start_deployment(&self, pipeline: &str, environment: &str) -> DeploymentTimer {
-        DeploymentTimer::start(self.clone(), pipeline, environment)
+        DeploymentTimer::start(self.pair(pipeline, environment))
     }
 
     /// Records a deployment that ended, for hosts that time it themselves.
@@ -165,87 +170,58 @@ impl DeployMetrics {
         outcome: Outcome,
         duration: Duration,
     ) {
-        let pair = [pipeline, environment];
-        self.precreate_deployment_results(&pair);
-        self.count_deployment(&pair, outcome, duration);
+        self.pair(pipeline, environment).ended(outcome, duration);
     }
 
     /// Starts timing a step of `pipeline`.
     pub fn start_step(&self, pipeline: &str, step: &str) -> StepTimer {
-        StepTimer::start(self.clone(), pipeline, step)
+        StepTimer::start(self.step(pipeline, step))
     }
 
     /// Records a step that ended.
     pub fn record_step(&self, pipeline: &str, step: &str, outcome: Outcome, duration: Duration) {
-        self.precreate_step_results(&[pipeline, step]);
-        self.count_step(&[pipeline, step], outcome, duration);
+        self.step(pipeline, step).ended(outcome, duration);
     }
 
     /// Starts timing a child process running `executable` (its file name, e.g. `terraform`).
     pub fn start_subprocess(&self, executable: &str) -> SubprocessTimer {
-        SubprocessTimer::start(self.clone(), executable)
+        SubprocessTimer::start(self.subprocess(executable))
     }
 
     /// Records a child process that ended.
     pub fn record_subprocess(&self, executable: &str, outcome: Outcome, duration: Duration) {
-        let labels = [executable, outcome.as_str()];
-        if let Ok(counter) = self.inner.subprocesses.with_labels(&labels) {
-            counter.inc();
-        }
-        if let Ok(histogram) = self.inner.subprocess_duration.with_labels(&labels) {
-            histogram.observe_duration(duration);
-        }
+        self.subprocess(executable).ended(outcome, duration);
     }
 
-    /// Creates every result series of a (pipeline, environment) at 0, so that `increase()`
-    /// sees the first failure as a change.
-    pub(crate) fn precreate_deployment_results(&self, pair: &[&str; 2]) {
-        for outcome in Outcome::ALL {
-            let _ = self
-                .inner
-                .deployments
-                .with_labels(&[pair[0], pair[1], outcome.as_str()]);
-        }
+    fn pair(&self, pipeline: &str, environment: &str) -> Arc<PairSeries> {
+        let inner = &*self.inner;
+        inner.pairs.get(&[pipeline, environment], || {
+            PairSeries::new(
+                pipeline,
+                environment,
+                PairFamilies {
+                    totals: &inner.deployments,
+                    durations: &inner.deployment_duration,
+                    active: &inner.deployments_active,
+                    oldest_active_start: &inner.oldest_active_start,
+                    last_success: &inner.last_success,
+                },
+            )
+        })
     }
 
-    pub(crate) fn precreate_step_results(&self, pipeline_step: &[&str; 2]) {
-        for outcome in Outcome::ALL {
-            let _ = self.inner.steps.with_labels(&[
-                pipeline_step[0],
-                pipeline_step[1],
-                outcome.as_str(),
-            ]);
-        }
+    fn step(&self, pipeline: &str, step: &str) -> Arc<StepSeries> {
+        let inner = &*self.inner;
+        inner.step_groups.get(&[pipeline, step], || {
+            StepSeries::new(pipeline, step, &inner.steps, &inner.step_duration)
+        })
     }
 
-    pub(crate) fn count_deployment(&self, pair: &[&str; 2], outcome: Outcome, duration: Duration) {
-        let labels = [pair[0], pair[1], outcome.as_str()];
-        if let Ok(counter) = self.inner.deployments.with_labels(&labels) {
-            counter.inc();
-        }
-        if let Ok(histogram) = self.inner.deployment_duration.with_labels(&labels) {
-            histogram.observe_duration(duration);
-        }
-        if outcome.is_success() {
-            if let Ok(gauge) = self.inner.last_success.with_labels(pair) {
-                gauge.set(unix_seconds(SystemTime::now()));
-            }
-        }
-    }
-
-    pub(crate) fn count_step(
-        &self,
-        pipeline_step: &[&str; 2],
-        outcome: Outcome,
-        duration: Duration,
-    ) {
-        let labels = [pipeline_step[0], pipeline_step[1], outcome.as_str()];
-        if let Ok(counter) = self.inner.steps.with_labels(&labels) {
-            counter.inc();
-        }
-        if let Ok(histogram) = self.inner.step_duration.with_labels(&labels) {
-            histogram.observe_duration(duration);
-        }
+    fn subprocess(&self, executable: &str) -> Arc<SubprocessSeries> {
+        let inner = &*self.inner;
+        inner.subprocess_groups.get(&[executable], || {
+            SubprocessSeries::new(executable, &inner.subprocesses, &inner.subprocess_duration)
+        })
     }
 }
 

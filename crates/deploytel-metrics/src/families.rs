@@ -1,5 +1,7 @@
 //! Registers capped families in one explicit registry.
 
+use std::sync::Arc;
+
 use prometheus::{GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry};
 
 use crate::family::{Family, Vector};
@@ -70,7 +72,8 @@ impl Families {
     ) -> Result<CounterFamily, MetricsError> {
         let vector = IntCounterVec::new(Opts::new(name, help), labels)
             .map_err(|e| MetricsError::registration(name, e))?;
-        self.register(name, labels.len(), vector).map(CounterFamily)
+        self.register(name, labels.len(), vector)
+            .map(|f| CounterFamily(Arc::new(f)))
     }
 
     /// A gauge family.
@@ -82,7 +85,8 @@ impl Families {
     ) -> Result<GaugeFamily, MetricsError> {
         let vector = GaugeVec::new(Opts::new(name, help), labels)
             .map_err(|e| MetricsError::registration(name, e))?;
-        self.register(name, labels.len(), vector).map(GaugeFamily)
+        self.register(name, labels.len(), vector)
+            .map(|f| GaugeFamily(Arc::new(f)))
     }
 
     /// A histogram family with these bucket upper bounds (increasing; `+Inf` is implied).
@@ -97,7 +101,7 @@ impl Families {
         let vector =
             HistogramVec::new(opts, labels).map_err(|e| MetricsError::registration(name, e))?;
         self.register(name, labels.len(), vector)
-            .map(HistogramFamily)
+            .map(|f| HistogramFamily(Arc::new(f)))
     }
 
     fn register<V: Vector>(

@@ -6,7 +6,7 @@
 //! `deploytel_metrics_overflow_total{metric}`, so memory and scrape size stay bounded and the
 //! loss is visible.
 
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use prometheus::core::Collector;
 
@@ -48,7 +48,7 @@ pub(crate) struct Family<V: Vector> {
     label_count: usize,
     vector: V,
     limits: Limits,
-    series: Mutex<SeriesTable<V::Child>>,
+    series: RwLock<SeriesTable<V::Child>>,
     overflow_series: OnceLock<V::Child>,
     overflowed: prometheus::IntCounter,
 }
@@ -66,7 +66,7 @@ impl<V: Vector> Family<V> {
             label_count,
             vector,
             limits,
-            series: Mutex::new(SeriesTable::new()),
+            series: RwLock::new(SeriesTable::default()),
             overflow_series: OnceLock::new(),
             overflowed,
         }
@@ -84,7 +84,16 @@ impl<V: Vector> Family<V> {
         }
         // A panic elsewhere while the lock was held leaves the table consistent: every insert
         // is a single push.
-        let mut series = self.series.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(child) = self
+            .series
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(values)
+        {
+            return Ok(child.clone());
+        }
+        let mut series = self.series.write().unwrap_or_else(PoisonError::into_inner);
+        // Another thread may have made it between the two locks.
         if let Some(child) = series.get(values) {
             return Ok(child.clone());
         }
@@ -125,7 +134,10 @@ impl<V: Vector> Family<V> {
 macro_rules! public_family {
     ($(#[$doc:meta])* $name:ident, $vector:ty, $handle:ty) => {
         $(#[$doc])*
-        pub struct $name(pub(crate) Family<$vector>);
+        ///
+        /// Clones share the family.
+        #[derive(Clone)]
+        pub struct $name(pub(crate) Arc<Family<$vector>>);
 
         impl $name {
             /// The series for these label values (one per label name, in order), created on

@@ -93,15 +93,17 @@ where
                 let Some(step) = fields.step else {
                     return;
                 };
-                let pipeline = span
+                let timer = span
                     .scope()
                     .skip(1)
                     .find_map(|ancestor| match ancestor.extensions().get::<Tracked>() {
-                        Some(Tracked::Deployment(timer, _)) => Some(timer.pipeline().to_owned()),
+                        Some(Tracked::Deployment(deployment, _)) => {
+                            Some(self.metrics.start_step(deployment.pipeline(), &step))
+                        }
                         _ => None,
                     })
-                    .unwrap_or_default();
-                Tracked::Step(self.metrics.start_step(&pipeline, &step), fields.result)
+                    .unwrap_or_else(|| self.metrics.start_step("", &step));
+                Tracked::Step(timer, fields.result)
             }
             _ => {
                 let Some(executable) = fields.executable else {

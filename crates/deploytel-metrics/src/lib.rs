@@ -18,9 +18,31 @@
 //! ));
 //! # Ok::<(), deploytel_metrics::MetricsError>(())
 //! ```
+//!
+//! # Main types
+//!
+//! | type | what it is |
+//! |---|---|
+//! | [`DeployMetrics`] | the `deploytel_*` families of one registry, the manual API ([`DeployMetrics::start_deployment`], [`DeployMetrics::record_deployment`], …) |
+//! | [`DeployMetricsLayer`] | the tracing layer that records them from deployment, step and subprocess spans; add it with the [`DeploySpans`] filter |
+//! | [`Families`], [`CounterFamily`], [`GaugeFamily`], [`HistogramFamily`] | families with a series cap ([`Limits`]) and an overflow series, for your own metrics too |
+//! | [`Counter`], [`Gauge`], [`Histogram`] | handles to one series |
+//! | `MetricsServer`, `Health` | `/metrics`, `/health`, `/health/ready`, `/health/detailed` on a thread of their own (feature `server`) |
+//! | `HttpMetricsLayer` | a `tower::Layer` with HTTP server metrics (feature `tower`) |
+//!
+//! The metric names, labels and shipped rules are documented in the repository's
+//! `docs/METRICS.md`; the names are constants in [`names`]. Alerting and recording rules are in
+//! this crate's `prometheus/` directory and the Grafana dashboard in `grafana/`.
+//!
+//! # Feature flags
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `server` | on | `MetricsServer` and `Health`: the exposition and health endpoints, std only |
+//! | `tower` | off | `HttpMetricsLayer`, `RouteTemplate` (depends on `http`, `tower-layer`, `tower-service`) |
+//! | `axum` | off | route labels from axum's `MatchedPath` |
 #![deny(missing_docs)]
 
-mod active;
 pub mod buckets;
 mod deploy_metrics;
 mod error;
@@ -28,6 +50,7 @@ mod exposition;
 mod families;
 mod family;
 mod filter;
+mod groups;
 mod handle;
 #[cfg(feature = "tower")]
 mod http;

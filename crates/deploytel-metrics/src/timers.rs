@@ -1,175 +1,150 @@
 //! Guards that time one deployment, step or child process and record it when it ends.
 //!
-//! Dropped without [`finish`](DeploymentTimer::finish), each records `cancellation`, the way
-//! deploytel-span's spans do, so a run that was abandoned still shows.
+//! Dropped without `finish`, each records `cancellation`, the way deploytel-span's spans do, so
+//! a run that was abandoned still shows.
 
+use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use deploytel_core::Outcome;
 
 use crate::deploy_metrics::unix_seconds;
-use crate::handle::Gauge;
-use crate::DeployMetrics;
+use crate::groups::{PairSeries, StepSeries, SubprocessSeries};
 
-/// Times one deployment; made by [`DeployMetrics::start_deployment`].
-#[must_use = "a timer dropped at once records a cancelled deployment"]
-pub struct DeploymentTimer {
-    metrics: DeployMetrics,
-    pipeline: Box<str>,
-    environment: Box<str>,
-    started: Instant,
-    started_unix: f64,
-    active: Option<Gauge>,
-    oldest_active_start: Option<Gauge>,
-    finished: bool,
+/// What a timer records into when it ends.
+trait Ends {
+    fn end(&self, outcome: Outcome, started: &Started);
 }
 
+/// When a run started, and whether it has been recorded.
+struct Started {
+    at: Instant,
+    /// Wall-clock start for deployments, whose start is a metric; 0 for the rest, which skip
+    /// the clock read.
+    unix: f64,
+    recorded: bool,
+}
+
+impl Started {
+    fn now() -> Self {
+        Started {
+            at: Instant::now(),
+            unix: 0.0,
+            recorded: false,
+        }
+    }
+
+    fn now_with_wall_clock() -> Self {
+        Started {
+            unix: unix_seconds(SystemTime::now()),
+            ..Started::now()
+        }
+    }
+}
+
+/// The timer behind the three public ones: records once, at `finish` or drop.
+struct Timer<S: Ends> {
+    series: Arc<S>,
+    started: Started,
+}
+
+impl<S: Ends> Timer<S> {
+    fn end(&mut self, outcome: Outcome) {
+        if !std::mem::replace(&mut self.started.recorded, true) {
+            self.series.end(outcome, &self.started);
+        }
+    }
+}
+
+impl<S: Ends> Drop for Timer<S> {
+    fn drop(&mut self) {
+        self.end(Outcome::Cancellation);
+    }
+}
+
+impl Ends for PairSeries {
+    fn end(&self, outcome: Outcome, started: &Started) {
+        self.stopped(started.unix);
+        self.ended(outcome, started.at.elapsed());
+    }
+}
+
+impl Ends for StepSeries {
+    fn end(&self, outcome: Outcome, started: &Started) {
+        self.ended(outcome, started.at.elapsed());
+    }
+}
+
+impl Ends for SubprocessSeries {
+    fn end(&self, outcome: Outcome, started: &Started) {
+        self.ended(outcome, started.at.elapsed());
+    }
+}
+
+macro_rules! timer {
+    ($(#[$doc:meta])* $name:ident, $series:ty, $must_use:literal) => {
+        $(#[$doc])*
+        #[must_use = $must_use]
+        pub struct $name(Timer<$series>);
+
+        impl $name {
+            /// Records the run as ended with `outcome`.
+            pub fn finish(mut self, outcome: Outcome) {
+                self.0.end(outcome);
+            }
+        }
+    };
+}
+
+timer!(
+    /// Times one deployment; made by [`DeployMetrics::start_deployment`](crate::DeployMetrics::start_deployment).
+    DeploymentTimer,
+    PairSeries,
+    "a timer dropped at once records a cancelled deployment"
+);
+timer!(
+    /// Times one step; made by [`DeployMetrics::start_step`](crate::DeployMetrics::start_step).
+    StepTimer,
+    StepSeries,
+    "a timer dropped at once records a cancelled step"
+);
+timer!(
+    /// Times one child process; made by
+    /// [`DeployMetrics::start_subprocess`](crate::DeployMetrics::start_subprocess). Its
+    /// outcome: success for exit status 0, failure for another status or a signal, timeout when
+    /// it was killed for running too long, error when it could not be started or waited for.
+    SubprocessTimer,
+    SubprocessSeries,
+    "a timer dropped at once records a cancelled child process"
+);
+
 impl DeploymentTimer {
-    pub(crate) fn start(metrics: DeployMetrics, pipeline: &str, environment: &str) -> Self {
-        let pair = [pipeline, environment];
-        metrics.precreate_deployment_results(&pair);
-        let inner = &metrics.inner;
-        let active = inner.deployments_active.with_labels(&pair).ok();
-        let oldest_active_start = inner.oldest_active_start.with_labels(&pair).ok();
-        let started_unix = unix_seconds(SystemTime::now());
-        let oldest = inner.active_starts.add(&pair, started_unix);
-        if let Some(gauge) = &active {
-            gauge.inc();
-        }
-        if let Some(gauge) = &oldest_active_start {
-            gauge.set(oldest);
-        }
-        DeploymentTimer {
-            pipeline: pipeline.into(),
-            environment: environment.into(),
-            started: Instant::now(),
-            started_unix,
-            active,
-            oldest_active_start,
-            finished: false,
-            metrics,
-        }
+    pub(crate) fn start(series: Arc<PairSeries>) -> Self {
+        let started = Started::now_with_wall_clock();
+        series.started(started.unix);
+        DeploymentTimer(Timer { series, started })
     }
 
     /// The pipeline being deployed.
     pub fn pipeline(&self) -> &str {
-        &self.pipeline
+        &self.0.series.pipeline
     }
-
-    /// Records the deployment as ended with `outcome`.
-    pub fn finish(mut self, outcome: Outcome) {
-        self.end(outcome);
-    }
-
-    fn end(&mut self, outcome: Outcome) {
-        if std::mem::replace(&mut self.finished, true) {
-            return;
-        }
-        let pair = [&*self.pipeline, &*self.environment];
-        let oldest = self
-            .metrics
-            .inner
-            .active_starts
-            .remove(&pair, self.started_unix);
-        if let Some(gauge) = &self.active {
-            gauge.dec();
-        }
-        if let Some(gauge) = &self.oldest_active_start {
-            gauge.set(oldest);
-        }
-        self.metrics
-            .count_deployment(&pair, outcome, self.started.elapsed());
-    }
-}
-
-impl Drop for DeploymentTimer {
-    fn drop(&mut self) {
-        self.end(Outcome::Cancellation);
-    }
-}
-
-/// Times one step of a deployment; made by [`DeployMetrics::start_step`].
-#[must_use = "a timer dropped at once records a cancelled step"]
-pub struct StepTimer {
-    metrics: DeployMetrics,
-    pipeline: Box<str>,
-    step: Box<str>,
-    started: Instant,
-    finished: bool,
 }
 
 impl StepTimer {
-    pub(crate) fn start(metrics: DeployMetrics, pipeline: &str, step: &str) -> Self {
-        metrics.precreate_step_results(&[pipeline, step]);
-        StepTimer {
-            metrics,
-            pipeline: pipeline.into(),
-            step: step.into(),
-            started: Instant::now(),
-            finished: false,
-        }
+    pub(crate) fn start(series: Arc<StepSeries>) -> Self {
+        StepTimer(Timer {
+            series,
+            started: Started::now(),
+        })
     }
-
-    /// Records the step as ended with `outcome`.
-    pub fn finish(mut self, outcome: Outcome) {
-        self.end(outcome);
-    }
-
-    fn end(&mut self, outcome: Outcome) {
-        if std::mem::replace(&mut self.finished, true) {
-            return;
-        }
-        self.metrics.count_step(
-            &[&self.pipeline, &self.step],
-            outcome,
-            self.started.elapsed(),
-        );
-    }
-}
-
-impl Drop for StepTimer {
-    fn drop(&mut self) {
-        self.end(Outcome::Cancellation);
-    }
-}
-
-/// Times one child process; made by [`DeployMetrics::start_subprocess`].
-#[must_use = "a timer dropped at once records a cancelled child process"]
-pub struct SubprocessTimer {
-    metrics: DeployMetrics,
-    executable: Box<str>,
-    started: Instant,
-    finished: bool,
 }
 
 impl SubprocessTimer {
-    pub(crate) fn start(metrics: DeployMetrics, executable: &str) -> Self {
-        SubprocessTimer {
-            metrics,
-            executable: executable.into(),
-            started: Instant::now(),
-            finished: false,
-        }
-    }
-
-    /// Records the child as ended with `outcome`: success for exit status 0, failure for
-    /// another exit status or a signal, timeout when it was killed for running too long, error
-    /// when it could not be started or waited for.
-    pub fn finish(mut self, outcome: Outcome) {
-        self.end(outcome);
-    }
-
-    fn end(&mut self, outcome: Outcome) {
-        if std::mem::replace(&mut self.finished, true) {
-            return;
-        }
-        self.metrics
-            .record_subprocess(&self.executable, outcome, self.started.elapsed());
-    }
-}
-
-impl Drop for SubprocessTimer {
-    fn drop(&mut self) {
-        self.end(Outcome::Cancellation);
+    pub(crate) fn start(series: Arc<SubprocessSeries>) -> Self {
+        SubprocessTimer(Timer {
+            series,
+            started: Started::now(),
+        })
     }
 }

@@ -35,6 +35,7 @@
 //! | the ECS JSON layer on stdout ([`ecs::EcsLayer`]), or the human format | `OTEL_SERVICE_NAME` or [`Builder::service_name`]; `DEPLOYTEL_LOG_FORMAT` or [`Builder::log_format`] |
 //! | tracing-opentelemetry with a batch OTLP exporter (feature `otlp`) | the `OTEL_*` variables (docs/CONFIGURATION.md), [`Builder::traces_exporter`], [`Builder::otlp_endpoint`] |
 //! | the W3C trace-context and baggage propagators | — |
+//! | the Prometheus deploy metrics layer ([`metrics::DeployMetricsLayer`], feature `metrics`), and the `/metrics` and health server when an address is set | `DEPLOYTEL_METRICS_ADDR`, `DEPLOYTEL_METRICS_BEARER_TOKEN`, [`Builder::metrics_addr`], [`Builder::readiness_check`] |
 //!
 //! The returned [`Guard`] flushes on drop; [`Guard::shutdown`] says what could not be delivered.
 //!
@@ -44,7 +45,7 @@
 //!
 //! The crates behind this facade can be used alone: [`core`] holds the vocabulary and the
 //! redactor, [`ecs`] the log layer for a host that builds its own subscriber, [`span`] the
-//! deployment, step and subprocess spans.
+//! deployment, step and subprocess spans, [`metrics`] the Prometheus layer, families and server.
 //!
 //! # Feature flags
 //!
@@ -54,6 +55,9 @@
 //! | `tokio` | off | `Command::run_async`, running subprocesses on tokio |
 //! | `grpc` | off | OTLP over gRPC (`OTEL_EXPORTER_OTLP_PROTOCOL=grpc`), on a tokio runtime the guard owns |
 //! | `otlp` | on | OpenTelemetry traces over OTLP/HTTP, and `trace.id`/`span.id` on log lines |
+//! | `metrics` | on | Prometheus metrics from the deploy spans ([`deploytel_metrics`]), the `/metrics` and health server |
+//! | `tower` | off | `metrics::HttpMetricsLayer`, HTTP server metrics for tower services |
+//! | `axum` | off | route labels from axum's `MatchedPath` in `metrics::HttpMetricsLayer` |
 //! | `span` | on | deployment, step and subprocess spans ([`deploytel_span`]): `deployment!`, `step!`, [`Deployment`], [`Command`] |
 #![deny(missing_docs)]
 

@@ -1,0 +1,261 @@
+//! The series one deployment, step or child process touches, looked up once per run.
+//!
+//! A run finds its group with one lookup when it starts; its end then updates handles the group
+//! holds, with no further label lookups. Groups are cached up to the family series limit; past
+//! it each run builds an uncached group, whose series the families send to their overflow
+//! series, so memory stays bounded whatever the labels are.
+
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
+use std::time::{Duration, SystemTime};
+
+use deploytel_core::Outcome;
+
+use crate::deploy_metrics::unix_seconds;
+use crate::handle::{Counter, Gauge, Histogram};
+use crate::series_table::SeriesTable;
+use crate::{CounterFamily, GaugeFamily, HistogramFamily};
+
+/// One handle per outcome, in the order of [`Outcome::ALL`].
+type PerOutcome<T> = [T; Outcome::ALL.len()];
+
+fn index(outcome: Outcome) -> usize {
+    match outcome {
+        Outcome::Success => 0,
+        Outcome::Failure => 1,
+        Outcome::Error => 2,
+        Outcome::Timeout => 3,
+        Outcome::Cancellation => 4,
+        Outcome::Skip => 5,
+    }
+}
+
+/// Groups keyed by label tuple, at most `limit` of them.
+pub(crate) struct GroupCache<G> {
+    groups: RwLock<SeriesTable<Arc<G>>>,
+    limit: usize,
+}
+
+impl<G> GroupCache<G> {
+    pub(crate) fn new(limit: usize) -> Self {
+        GroupCache {
+            groups: RwLock::new(SeriesTable::default()),
+            limit,
+        }
+    }
+
+    // hot: once per deployment, step and child process
+    pub(crate) fn get(&self, key: &[&str], make: impl FnOnce() -> G) -> Arc<G> {
+        if let Some(group) = self
+            .groups
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key)
+        {
+            return Arc::clone(group);
+        }
+        let mut groups = self.groups.write().unwrap_or_else(PoisonError::into_inner);
+        if let Some(group) = groups.get(key) {
+            return Arc::clone(group);
+        }
+        let group = Arc::new(make());
+        if groups.len() < self.limit {
+            groups.insert(key, Arc::clone(&group));
+        }
+        group
+    }
+}
+
+/// A histogram per outcome, made on first use: unlike the counters, histogram series are not
+/// needed before they have an observation.
+struct LazyHistograms {
+    family: HistogramFamily,
+    series: PerOutcome<OnceLock<Option<Histogram>>>,
+}
+
+impl LazyHistograms {
+    fn new(family: HistogramFamily) -> Self {
+        LazyHistograms {
+            family,
+            series: Default::default(),
+        }
+    }
+
+    fn observe(&self, prefix: [&str; 2], outcome: Outcome, duration: Duration) {
+        let histogram = self.series[index(outcome)].get_or_init(|| {
+            self.family
+                .with_labels(&[prefix[0], prefix[1], outcome.as_str()])
+                .ok()
+        });
+        if let Some(histogram) = histogram {
+            histogram.observe_duration(duration);
+        }
+    }
+}
+
+/// The series of one (pipeline, environment).
+pub(crate) struct PairSeries {
+    pub(crate) pipeline: Box<str>,
+    environment: Box<str>,
+    totals: PerOutcome<Option<Counter>>,
+    durations: LazyHistograms,
+    active: Option<Gauge>,
+    oldest_active_start: Option<Gauge>,
+    last_success_family: GaugeFamily,
+    last_success: OnceLock<Option<Gauge>>,
+    running_since: Mutex<Vec<f64>>,
+}
+
+/// The families a [`PairSeries`] draws from.
+pub(crate) struct PairFamilies<'a> {
+    pub(crate) totals: &'a CounterFamily,
+    pub(crate) durations: &'a HistogramFamily,
+    pub(crate) active: &'a GaugeFamily,
+    pub(crate) oldest_active_start: &'a GaugeFamily,
+    pub(crate) last_success: &'a GaugeFamily,
+}
+
+impl PairSeries {
+    /// Creates every outcome counter at 0, so that `increase()` sees the first failure.
+    pub(crate) fn new(pipeline: &str, environment: &str, families: PairFamilies<'_>) -> Self {
+        let pair = [pipeline, environment];
+        PairSeries {
+            pipeline: pipeline.into(),
+            environment: environment.into(),
+            totals: Outcome::ALL.map(|o| {
+                families
+                    .totals
+                    .with_labels(&[pipeline, environment, o.as_str()])
+                    .ok()
+            }),
+            durations: LazyHistograms::new(families.durations.clone()),
+            active: families.active.with_labels(&pair).ok(),
+            oldest_active_start: families.oldest_active_start.with_labels(&pair).ok(),
+            last_success_family: families.last_success.clone(),
+            last_success: OnceLock::new(),
+            running_since: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A deployment started at `start` (Unix seconds).
+    pub(crate) fn started(&self, start: f64) {
+        let mut running = self
+            .running_since
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        running.push(start);
+        self.show_running(&running);
+    }
+
+    /// The deployment that started at `start` ended.
+    pub(crate) fn stopped(&self, start: f64) {
+        let mut running = self
+            .running_since
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(position) = running.iter().position(|s| *s == start) {
+            running.swap_remove(position);
+        }
+        self.show_running(&running);
+    }
+
+    fn show_running(&self, running: &[f64]) {
+        if let Some(gauge) = &self.active {
+            gauge.set(running.len() as f64);
+        }
+        if let Some(gauge) = &self.oldest_active_start {
+            let oldest = running.iter().copied().fold(f64::INFINITY, f64::min);
+            gauge.set(if running.is_empty() { 0.0 } else { oldest });
+        }
+    }
+
+    /// A deployment ended, now, with `outcome` after `duration`.
+    pub(crate) fn ended(&self, outcome: Outcome, duration: Duration) {
+        if let Some(counter) = &self.totals[index(outcome)] {
+            counter.inc();
+        }
+        self.durations
+            .observe([&self.pipeline, &self.environment], outcome, duration);
+        if outcome.is_success() {
+            let gauge = self.last_success.get_or_init(|| {
+                self.last_success_family
+                    .with_labels(&[&self.pipeline, &self.environment])
+                    .ok()
+            });
+            if let Some(gauge) = gauge {
+                gauge.set(unix_seconds(SystemTime::now()));
+            }
+        }
+    }
+}
+
+/// The series of one (pipeline, step).
+pub(crate) struct StepSeries {
+    pipeline: Box<str>,
+    step: Box<str>,
+    totals: PerOutcome<Option<Counter>>,
+    durations: LazyHistograms,
+}
+
+impl StepSeries {
+    /// Creates every outcome counter at 0.
+    pub(crate) fn new(
+        pipeline: &str,
+        step: &str,
+        totals: &CounterFamily,
+        durations: &HistogramFamily,
+    ) -> Self {
+        StepSeries {
+            pipeline: pipeline.into(),
+            step: step.into(),
+            totals: Outcome::ALL.map(|o| totals.with_labels(&[pipeline, step, o.as_str()]).ok()),
+            durations: LazyHistograms::new(durations.clone()),
+        }
+    }
+
+    pub(crate) fn ended(&self, outcome: Outcome, duration: Duration) {
+        if let Some(counter) = &self.totals[index(outcome)] {
+            counter.inc();
+        }
+        self.durations
+            .observe([&self.pipeline, &self.step], outcome, duration);
+    }
+}
+
+/// The series of one executable; made on first use, since most children succeed.
+pub(crate) struct SubprocessSeries {
+    executable: Box<str>,
+    totals_family: CounterFamily,
+    totals: PerOutcome<OnceLock<Option<Counter>>>,
+    durations_family: HistogramFamily,
+    durations: PerOutcome<OnceLock<Option<Histogram>>>,
+}
+
+impl SubprocessSeries {
+    pub(crate) fn new(
+        executable: &str,
+        totals: &CounterFamily,
+        durations: &HistogramFamily,
+    ) -> Self {
+        SubprocessSeries {
+            executable: executable.into(),
+            totals_family: totals.clone(),
+            totals: Default::default(),
+            durations_family: durations.clone(),
+            durations: Default::default(),
+        }
+    }
+
+    pub(crate) fn ended(&self, outcome: Outcome, duration: Duration) {
+        let labels = [&*self.executable, outcome.as_str()];
+        let counter = self.totals[index(outcome)]
+            .get_or_init(|| self.totals_family.with_labels(&labels).ok());
+        if let Some(counter) = counter {
+            counter.inc();
+        }
+        let histogram = self.durations[index(outcome)]
+            .get_or_init(|| self.durations_family.with_labels(&labels).ok());
+        if let Some(histogram) = histogram {
+            histogram.observe_duration(duration);
+        }
+    }
+}
