@@ -19,47 +19,18 @@ use deploytel_metrics::prometheus::{
     Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry,
 };
 use deploytel_metrics::{encode_text, DeployMetrics, DeploySpans, Families, Limits};
-use deploytel_span::Deployment;
 use opentelemetry::trace::TracerProvider as _;
-use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
+use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing::Dispatch;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::Layer;
 
-const STEPS: [&str; 10] = [
-    "fetch_artifact",
-    "verify_checksum",
-    "stop_traffic",
-    "migrate_database",
-    "upload_config",
-    "rolling_restart",
-    "warm_caches",
-    "start_traffic",
-    "smoke_test",
-    "notify",
-];
+#[path = "support/deployments.rs"]
+mod deployments;
+use deployments::{ten_step_deployment, Discard};
 
-#[derive(Debug)]
-struct Discard;
-
-impl SpanExporter for Discard {
-    async fn export(&self, _: Vec<SpanData>) -> OTelSdkResult {
-        Ok(())
-    }
-}
-
-fn deployment() {
-    let deployment = Deployment::builder("deploy-billing", "staging")
-        .name("billing")
-        .start();
-    for name in STEPS {
-        deployment.step(name).succeed();
-    }
-    deployment.succeed();
-}
-
-/// The facade's stack: ECS and OpenTelemetry layers, plus the metrics layer when `metrics`.
+/// The stack `deploytel::init()` builds: ECS and OpenTelemetry layers under the log filter,
+/// plus the metrics layer under its own filter when `metrics`.
 fn full_stack(metrics: bool) -> (Dispatch, SdkTracerProvider) {
     let provider = SdkTracerProvider::builder()
         .with_simple_exporter(Discard)
@@ -70,7 +41,8 @@ fn full_stack(metrics: bool) -> (Dispatch, SdkTracerProvider) {
             deploytel_ecs::EcsLayer::builder()
                 .with_writer(io::sink)
                 .build(),
-        );
+        )
+        .with_filter(tracing_subscriber::EnvFilter::new("info"));
     let metrics = metrics.then(metrics_layer);
     let dispatch = Dispatch::new(tracing_subscriber::registry().with(observed).with(metrics));
     (dispatch, provider)
@@ -91,17 +63,17 @@ fn metrics_layer_cost(c: &mut Criterion) {
     for (name, metrics) in [("ecs+otel", false), ("ecs+otel+metrics", true)] {
         let (dispatch, provider) = full_stack(metrics);
         group.bench_function(name, |b| {
-            tracing::dispatcher::with_default(&dispatch, || b.iter(deployment))
+            tracing::dispatcher::with_default(&dispatch, || b.iter(ten_step_deployment))
         });
         let _ = provider.shutdown();
     }
     let bare = Dispatch::new(tracing_subscriber::registry());
     group.bench_function("registry", |b| {
-        tracing::dispatcher::with_default(&bare, || b.iter(deployment))
+        tracing::dispatcher::with_default(&bare, || b.iter(ten_step_deployment))
     });
     let with_metrics = Dispatch::new(tracing_subscriber::registry().with(metrics_layer()));
     group.bench_function("registry+metrics", |b| {
-        tracing::dispatcher::with_default(&with_metrics, || b.iter(deployment))
+        tracing::dispatcher::with_default(&with_metrics, || b.iter(ten_step_deployment))
     });
     group.finish();
 }

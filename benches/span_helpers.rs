@@ -5,35 +5,15 @@
 use std::io;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use deploytel_span::Deployment;
 use opentelemetry::trace::TracerProvider as _;
-use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
+use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing::field::Empty;
 use tracing::{info_span, Dispatch};
 use tracing_subscriber::layer::SubscriberExt;
 
-const STEPS: [&str; 10] = [
-    "fetch_artifact",
-    "verify_checksum",
-    "stop_traffic",
-    "migrate_database",
-    "upload_config",
-    "rolling_restart",
-    "warm_caches",
-    "start_traffic",
-    "smoke_test",
-    "notify",
-];
-
-#[derive(Debug)]
-struct Discard;
-
-impl SpanExporter for Discard {
-    async fn export(&self, _: Vec<SpanData>) -> OTelSdkResult {
-        Ok(())
-    }
-}
+#[path = "support/deployments.rs"]
+mod deployments;
+use deployments::{ten_step_deployment, Discard, STEPS};
 
 fn subscriber() -> (Dispatch, SdkTracerProvider) {
     let provider = SdkTracerProvider::builder()
@@ -49,16 +29,6 @@ fn subscriber() -> (Dispatch, SdkTracerProvider) {
             .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("bench"))),
     );
     (dispatch, provider)
-}
-
-fn with_helpers() {
-    let deployment = Deployment::builder("deploy-billing", "staging")
-        .name("billing")
-        .start();
-    for name in STEPS {
-        deployment.step(name).succeed();
-    }
-    deployment.succeed();
 }
 
 fn by_hand() {
@@ -93,7 +63,7 @@ fn by_hand() {
 fn deployment_of_ten_steps(c: &mut Criterion) {
     let mut group = c.benchmark_group("deployment_of_ten_steps");
     for (name, run) in [
-        ("deploytel-span helpers", with_helpers as fn()),
+        ("deploytel-span helpers", ten_step_deployment as fn()),
         ("tracing macros by hand", by_hand),
     ] {
         let (dispatch, provider) = subscriber();
