@@ -1,5 +1,6 @@
 //! Registers capped families in one explicit registry.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use prometheus::{GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry};
@@ -30,6 +31,7 @@ pub struct Families {
     registry: Registry,
     limits: Limits,
     overflow: IntCounterVec,
+    overflowed: Arc<AtomicU64>,
 }
 
 impl Families {
@@ -50,12 +52,19 @@ impl Families {
             registry: registry.clone(),
             limits,
             overflow,
+            overflowed: Arc::default(),
         })
     }
 
     /// The registry the families are in.
     pub fn registry(&self) -> &Registry {
         &self.registry
+    }
+
+    /// How many times a full family of this registry sent a new label combination to its
+    /// overflow series: the sum of `deploytel_metrics_overflow_total`.
+    pub fn overflowed(&self) -> u64 {
+        self.overflowed.load(Ordering::Relaxed)
     }
 
     /// The limits every family made here gets.
@@ -123,6 +132,7 @@ impl Families {
             vector,
             self.limits,
             overflowed,
+            Arc::clone(&self.overflowed),
         ))
     }
 }
@@ -159,6 +169,7 @@ mod tests {
         assert!(!text.contains("pipeline=\"c\""), "{text}");
         assert!(text.contains("deploytel_metrics_overflow_total{metric=\"t_runs_total\"} 2"));
         assert_eq!(runs.overflowed(), 2);
+        assert_eq!(families.overflowed(), 2);
     }
 
     #[test]

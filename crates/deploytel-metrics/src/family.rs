@@ -6,6 +6,7 @@
 //! `deploytel_metrics_overflow_total{metric}`, so memory and scrape size stay bounded and the
 //! loss is visible.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use prometheus::core::Collector;
@@ -51,6 +52,8 @@ pub(crate) struct Family<V: Vector> {
     series: RwLock<SeriesTable<V::Child>>,
     overflow_series: OnceLock<V::Child>,
     overflowed: prometheus::IntCounter,
+    /// Shared by every family of one [`Families`](crate::Families), for the guard's report.
+    overflowed_in_registry: Arc<AtomicU64>,
 }
 
 impl<V: Vector> Family<V> {
@@ -60,6 +63,7 @@ impl<V: Vector> Family<V> {
         vector: V,
         limits: Limits,
         overflowed: prometheus::IntCounter,
+        overflowed_in_registry: Arc<AtomicU64>,
     ) -> Self {
         Family {
             name: name.into(),
@@ -69,6 +73,7 @@ impl<V: Vector> Family<V> {
             series: RwLock::new(SeriesTable::default()),
             overflow_series: OnceLock::new(),
             overflowed,
+            overflowed_in_registry,
         }
     }
 
@@ -100,6 +105,7 @@ impl<V: Vector> Family<V> {
         if series.len() >= self.limits.series() {
             drop(series);
             self.overflowed.inc();
+            self.overflowed_in_registry.fetch_add(1, Ordering::Relaxed);
             return self.overflow_series();
         }
         let max_len = self.limits.label_len();

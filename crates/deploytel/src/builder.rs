@@ -43,6 +43,8 @@ pub struct Builder {
     #[cfg(feature = "metrics")]
     metrics_registry: Option<deploytel_metrics::prometheus::Registry>,
     #[cfg(feature = "metrics")]
+    metrics_limits: deploytel_metrics::Limits,
+    #[cfg(feature = "metrics")]
     health: deploytel_metrics::Health,
 }
 
@@ -147,6 +149,14 @@ impl Builder {
         self
     }
 
+    /// Series and label-length limits of every metric family (default: 1,000 label
+    /// combinations, 128-byte values).
+    #[cfg(feature = "metrics")]
+    pub fn metrics_limits(mut self, limits: deploytel_metrics::Limits) -> Self {
+        self.metrics_limits = limits;
+        self
+    }
+
     /// Adds a readiness check that `/health/ready` runs; more can be added after `init()`
     /// through [`Guard::health`].
     #[cfg(feature = "metrics")]
@@ -175,7 +185,11 @@ impl Builder {
             self.metrics_bearer_token.as_deref(),
         )?;
         #[cfg(feature = "metrics")]
-        let (metrics_registry, health) = (self.metrics_registry.clone(), self.health.clone());
+        let (metrics_registry, metrics_limits, health) = (
+            self.metrics_registry.clone(),
+            self.metrics_limits,
+            self.health.clone(),
+        );
         let settings = self.settings(&ProcessEnv)?;
         let filter = parse_filter(&settings)?;
 
@@ -201,8 +215,12 @@ impl Builder {
         let subscriber = tracing_subscriber::registry().with(observed.with_filter(filter));
 
         #[cfg(feature = "metrics")]
-        let metrics =
-            crate::metric_pipeline::install(metrics_settings, metrics_registry.as_ref(), health)?;
+        let metrics = crate::metric_pipeline::install(
+            metrics_settings,
+            metrics_registry.as_ref(),
+            metrics_limits,
+            health,
+        )?;
         #[cfg(feature = "metrics")]
         let subscriber = subscriber.with(
             metrics

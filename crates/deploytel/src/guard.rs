@@ -37,6 +37,11 @@ pub struct ShutdownReport {
     pub reason: Option<String>,
     /// Log lines the writer refused.
     pub log_lines_lost: u64,
+    /// Times a metric family, full at its series limit, sent a new label combination to its
+    /// overflow series (the sum of `deploytel_metrics_overflow_total`). Those recordings are
+    /// kept, under `__overflow__` labels; this is not counted as a loss by
+    /// [`is_complete`](Self::is_complete).
+    pub metric_overflows: u64,
 }
 
 impl ShutdownReport {
@@ -55,6 +60,13 @@ impl fmt::Display for ShutdownReport {
         )?;
         if let Some(reason) = &self.reason {
             write!(f, " ({reason})")?;
+        }
+        if self.metric_overflows > 0 {
+            write!(
+                f,
+                "; {} metric label combinations went to overflow series",
+                self.metric_overflows
+            )?;
         }
         Ok(())
     }
@@ -127,7 +139,18 @@ impl Guard {
             spans_lost,
             reason,
             log_lines_lost: self.lost_log_lines(),
+            metric_overflows: self.metric_overflows(),
         }
+    }
+
+    #[cfg(feature = "metrics")]
+    fn metric_overflows(&self) -> u64 {
+        self.metrics.metrics.families().overflowed()
+    }
+
+    #[cfg(not(feature = "metrics"))]
+    fn metric_overflows(&self) -> u64 {
+        0
     }
 
     /// Exported, lost, and why.
@@ -156,6 +179,8 @@ impl Drop for Guard {
         let report = self.finish(DEFAULT_SHUTDOWN_TIMEOUT);
         if !report.is_complete() {
             eprintln!("deploytel: telemetry not fully delivered: {report}");
+        } else if report.metric_overflows > 0 {
+            eprintln!("deploytel: {report}");
         }
     }
 }

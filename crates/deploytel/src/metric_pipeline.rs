@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use deploytel_metrics::prometheus::Registry;
-use deploytel_metrics::{DeployMetrics, Health, MetricsServer};
+use deploytel_metrics::{DeployMetrics, Health, Limits, MetricsServer};
 
 use crate::env::{Env, DEPLOYTEL_METRICS_ADDR, DEPLOYTEL_METRICS_BEARER_TOKEN};
 use crate::InitError;
@@ -75,9 +75,10 @@ impl std::fmt::Debug for MetricsPipeline {
 pub(crate) fn install(
     settings: MetricsSettings,
     registry: Option<&Registry>,
+    limits: Limits,
     health: Health,
 ) -> Result<MetricsPipeline, InitError> {
-    let mut metrics = DeployMetrics::builder();
+    let mut metrics = DeployMetrics::builder().limits(limits);
     if let Some(registry) = registry {
         metrics = metrics.registry(registry);
     }
