@@ -10,7 +10,8 @@
 //!
 //! With a bearer token configured, every path answers 401 unless the request carries
 //! `Authorization: Bearer <token>`. Connections are served one at a time with 5-second read
-//! and write timeouts, each closed after its response.
+//! and write timeouts and 10 seconds at most to send the request head, each closed after its
+//! response.
 
 mod health;
 mod request;

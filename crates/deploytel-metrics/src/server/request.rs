@@ -1,6 +1,7 @@
 //! The little of HTTP/1.x the server needs: the request line and the `Authorization` header.
 
 use std::io::{self, Read};
+use std::time::{Duration, Instant};
 
 /// Largest request head read; scrapers and probes send a few hundred bytes.
 const MAX_HEAD: usize = 16 * 1024;
@@ -22,11 +23,19 @@ pub(crate) enum ReadError {
     Malformed,
 }
 
+/// Longest time a client may take to send its request head, however it trickles the bytes,
+/// since connections are served one at a time.
+const HEAD_DEADLINE: Duration = Duration::from_secs(10);
+
 /// Reads the request head (a body, which GET requests do not have, is ignored).
 pub(crate) fn read_request(stream: &mut impl Read) -> Result<Request, ReadError> {
+    let started = Instant::now();
     let mut head = Vec::with_capacity(1024);
     let mut chunk = [0u8; 1024];
     loop {
+        if started.elapsed() > HEAD_DEADLINE {
+            return Err(ReadError::Malformed);
+        }
         let read = stream.read(&mut chunk).map_err(ReadError::Io)?;
         if read == 0 {
             return Err(ReadError::Malformed);
