@@ -11,7 +11,10 @@ use std::time::{Duration, SystemTime};
 use deploytel_core::Outcome;
 
 use crate::deploy_metrics::unix_seconds;
-use crate::handle::{Counter, Gauge, Histogram};
+use prometheus::{HistogramVec, IntCounterVec};
+
+use crate::family::{Family, Vector};
+use crate::handle::{Counter, Gauge};
 use crate::series_table::SeriesTable;
 use crate::{CounterFamily, GaugeFamily, HistogramFamily};
 
@@ -65,30 +68,29 @@ impl<G> GroupCache<G> {
     }
 }
 
-/// A histogram per outcome, made on first use: unlike the counters, histogram series are not
-/// needed before they have an observation.
-struct LazyHistograms {
-    family: HistogramFamily,
-    series: PerOutcome<OnceLock<Option<Histogram>>>,
+/// One series per outcome, each made on first use: histograms, and counters that need not
+/// exist before they count, have no series until then.
+struct LazyPerOutcome<V: Vector> {
+    family: Arc<Family<V>>,
+    series: PerOutcome<OnceLock<Option<V::Child>>>,
 }
 
-impl LazyHistograms {
-    fn new(family: HistogramFamily) -> Self {
-        LazyHistograms {
-            family,
+impl<V: Vector> LazyPerOutcome<V> {
+    fn new(family: &Arc<Family<V>>) -> Self {
+        LazyPerOutcome {
+            family: Arc::clone(family),
             series: Default::default(),
         }
     }
 
-    fn observe(&self, prefix: [&str; 2], outcome: Outcome, duration: Duration) {
-        let histogram = self.series[index(outcome)].get_or_init(|| {
-            self.family
-                .with_labels(&[prefix[0], prefix[1], outcome.as_str()])
-                .ok()
-        });
-        if let Some(histogram) = histogram {
-            histogram.observe_duration(duration);
-        }
+    /// The series labelled `prefix` and then `outcome`.
+    fn get(&self, prefix: &[&str], outcome: Outcome) -> Option<&V::Child> {
+        self.series[index(outcome)]
+            .get_or_init(|| {
+                let labels: Vec<&str> = prefix.iter().copied().chain([outcome.as_str()]).collect();
+                self.family.get(&labels).ok()
+            })
+            .as_ref()
     }
 }
 
@@ -97,7 +99,7 @@ pub(crate) struct PairSeries {
     pub(crate) pipeline: Box<str>,
     environment: Box<str>,
     totals: PerOutcome<Option<Counter>>,
-    durations: LazyHistograms,
+    durations: LazyPerOutcome<HistogramVec>,
     active: Option<Gauge>,
     oldest_active_start: Option<Gauge>,
     last_success_family: GaugeFamily,
@@ -127,7 +129,7 @@ impl PairSeries {
                     .with_labels(&[pipeline, environment, o.as_str()])
                     .ok()
             }),
-            durations: LazyHistograms::new(families.durations.clone()),
+            durations: LazyPerOutcome::new(&families.durations.0),
             active: families.active.with_labels(&pair).ok(),
             oldest_active_start: families.oldest_active_start.with_labels(&pair).ok(),
             last_success_family: families.last_success.clone(),
@@ -173,8 +175,12 @@ impl PairSeries {
         if let Some(counter) = &self.totals[index(outcome)] {
             counter.inc();
         }
-        self.durations
-            .observe([&self.pipeline, &self.environment], outcome, duration);
+        if let Some(histogram) = self
+            .durations
+            .get(&[&self.pipeline, &self.environment], outcome)
+        {
+            histogram.observe_duration(duration);
+        }
         if outcome.is_success() {
             let gauge = self.last_success.get_or_init(|| {
                 self.last_success_family
@@ -193,7 +199,7 @@ pub(crate) struct StepSeries {
     pipeline: Box<str>,
     step: Box<str>,
     totals: PerOutcome<Option<Counter>>,
-    durations: LazyHistograms,
+    durations: LazyPerOutcome<HistogramVec>,
 }
 
 impl StepSeries {
@@ -208,7 +214,7 @@ impl StepSeries {
             pipeline: pipeline.into(),
             step: step.into(),
             totals: Outcome::ALL.map(|o| totals.with_labels(&[pipeline, step, o.as_str()]).ok()),
-            durations: LazyHistograms::new(durations.clone()),
+            durations: LazyPerOutcome::new(&durations.0),
         }
     }
 
@@ -216,18 +222,17 @@ impl StepSeries {
         if let Some(counter) = &self.totals[index(outcome)] {
             counter.inc();
         }
-        self.durations
-            .observe([&self.pipeline, &self.step], outcome, duration);
+        if let Some(histogram) = self.durations.get(&[&self.pipeline, &self.step], outcome) {
+            histogram.observe_duration(duration);
+        }
     }
 }
 
 /// The series of one executable; made on first use, since most children succeed.
 pub(crate) struct SubprocessSeries {
     executable: Box<str>,
-    totals_family: CounterFamily,
-    totals: PerOutcome<OnceLock<Option<Counter>>>,
-    durations_family: HistogramFamily,
-    durations: PerOutcome<OnceLock<Option<Histogram>>>,
+    totals: LazyPerOutcome<IntCounterVec>,
+    durations: LazyPerOutcome<HistogramVec>,
 }
 
 impl SubprocessSeries {
@@ -238,23 +243,17 @@ impl SubprocessSeries {
     ) -> Self {
         SubprocessSeries {
             executable: executable.into(),
-            totals_family: totals.clone(),
-            totals: Default::default(),
-            durations_family: durations.clone(),
-            durations: Default::default(),
+            totals: LazyPerOutcome::new(&totals.0),
+            durations: LazyPerOutcome::new(&durations.0),
         }
     }
 
     pub(crate) fn ended(&self, outcome: Outcome, duration: Duration) {
-        let labels = [&*self.executable, outcome.as_str()];
-        let counter = self.totals[index(outcome)]
-            .get_or_init(|| self.totals_family.with_labels(&labels).ok());
-        if let Some(counter) = counter {
+        let executable = [&*self.executable];
+        if let Some(counter) = self.totals.get(&executable, outcome) {
             counter.inc();
         }
-        let histogram = self.durations[index(outcome)]
-            .get_or_init(|| self.durations_family.with_labels(&labels).ok());
-        if let Some(histogram) = histogram {
+        if let Some(histogram) = self.durations.get(&executable, outcome) {
             histogram.observe_duration(duration);
         }
     }

@@ -65,7 +65,7 @@ mod timers;
 
 pub use deploy_metrics::{DeployMetrics, DeployMetricsBuilder};
 pub use error::MetricsError;
-pub use exposition::{encode_text, encode_text_into, TEXT_CONTENT_TYPE};
+pub use exposition::{encode_text, TEXT_CONTENT_TYPE};
 pub use families::{Families, OVERFLOW_FAMILY};
 pub use family::{CounterFamily, GaugeFamily, HistogramFamily};
 pub use filter::DeploySpans;

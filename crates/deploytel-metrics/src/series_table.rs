@@ -3,6 +3,8 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use crate::label::{fnv1a_extend, FNV_OFFSET};
+
 /// The label values of one series, as given (before they are made safe for Prometheus).
 type Key = Box<[Box<str>]>;
 
@@ -56,13 +58,12 @@ fn same_tuple(key: &[Box<str>], values: &[&str]) -> bool {
 /// FNV-1a over each value and its length, as the `prometheus` crate hashes label values: short
 /// label text hashes several times faster than with SipHash.
 fn tuple_hash(values: &[&str]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for value in values {
-        for byte in value.bytes().chain((value.len() as u64).to_le_bytes()) {
-            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    hash
+    values.iter().fold(FNV_OFFSET, |hash, value| {
+        fnv1a_extend(
+            hash,
+            value.bytes().chain((value.len() as u64).to_le_bytes()),
+        )
+    })
 }
 
 /// The map's keys are hashes already; hashing them again would only cost time.
