@@ -1,10 +1,12 @@
-//! The example orchestrator, run as a user runs it: every line it prints is valid ECS, and
+//! The example orchestrator, run as a user runs it: every line it prints is one that
+//! Elasticsearch with the ECS templates accepts (judged by the ECS mapping checker), and
 //! `--fail-step` makes the deployment fail with a non-zero exit.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use deploytel_testkit::json::{parse_lines, Document, Json};
+use deploytel_testkit::ecs::parse_ecs_lines;
+use deploytel_testkit::json::{Document, Json};
 
 /// `cargo test` builds the examples next to the test binaries' directory.
 fn example_binary() -> PathBuf {
@@ -46,7 +48,7 @@ fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> (Output, Vec<Document>) 
     command.envs(env.iter().copied());
     let output = command.output().expect("the example starts");
     let stdout = String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8");
-    let lines = parse_lines(&stdout).expect("every line is one JSON object without duplicate keys");
+    let lines = parse_ecs_lines(&stdout).unwrap_or_else(|rejected| panic!("{rejected}"));
     (output, lines)
 }
 
@@ -103,7 +105,10 @@ fn a_successful_deployment_prints_only_valid_ecs_lines_and_exits_zero() {
         restarted.str("cicd.pipeline.task.name"),
         Some("rolling_restart")
     );
-    assert_eq!(restarted.str("process.executable.name"), Some("sh"));
+    assert_eq!(restarted.str("process.name"), Some("sh"));
+    assert!(restarted
+        .str("process.executable")
+        .is_some_and(|path| path.ends_with("/sh")));
     assert!(restarted
         .get("process.pid")
         .and_then(Json::as_u64)
@@ -147,7 +152,7 @@ fn a_failing_step_fails_the_deployment_and_the_exit_status() {
         Some("migrate_database")
     );
     assert_eq!(
-        failed_step.get("process.exit.code").and_then(Json::as_i64),
+        failed_step.get("process.exit_code").and_then(Json::as_i64),
         Some(3)
     );
     let last = lines.last().unwrap();
@@ -291,7 +296,9 @@ fn wait_for_message(lines: &std::sync::mpsc::Receiver<String>, prefix: &str) -> 
         let line = lines
             .recv_timeout(left)
             .unwrap_or_else(|_| panic!("no line starting {prefix:?} within 60 s"));
-        let doc = deploytel_testkit::json::parse_line(&line).expect("an ECS JSON line");
+        let doc = parse_ecs_lines(&format!("{line}\n"))
+            .unwrap_or_else(|rejected| panic!("{rejected}"))
+            .remove(0);
         if doc.str("message").is_some_and(|m| m.starts_with(prefix)) {
             return doc;
         }

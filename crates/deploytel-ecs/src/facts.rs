@@ -10,34 +10,85 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use deploytel_core::Redactor;
 
-use crate::keys::{sanitize_into, ReservedKeys};
+use crate::keys::ReservedKeys;
+use crate::otel_to_ecs;
+use crate::sanitize::sanitize_into;
+use crate::schema::{self, EcsType};
 
 /// Facts about one field name under one layer's configuration.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct KeyFacts {
+    /// The field's name as the program wrote it.
+    pub(crate) source: &'static str,
+    /// The name the field is written under before sanitising: its ECS name where ECS spells an
+    /// OpenTelemetry name differently (`process.exit.code` → `process.exit_code`), else itself.
+    pub(crate) name: &'static str,
     /// The redactor says the name holds a secret.
     pub(crate) secret: bool,
     /// Sanitising leaves the name as it is.
     pub(crate) clean: bool,
     /// The name has a byte that JSON strings escape.
     pub(crate) needs_escape: bool,
-    /// Where `_` goes to stop the sanitised name clashing with the layer's keys or an ECS
-    /// object, if it clashes.
+    /// Where `_` goes to stop the sanitised name clashing with the layer's keys, an ECS object
+    /// or an ECS leaf it would nest under, if it clashes.
     pub(crate) reserved_at: Option<u32>,
+    /// The ECS type of the sanitised name, when it is an ECS leaf and clashes with nothing: a
+    /// value that type cannot hold is written under the name with `_` appended.
+    pub(crate) ecs_type: Option<EcsType>,
+    /// The length of the sanitised name: where that `_` goes.
+    pub(crate) len: u32,
 }
 
 impl KeyFacts {
-    /// Works the facts out from scratch.
-    pub(crate) fn work_out(name: &str, reserved: &ReservedKeys, redactor: &Redactor) -> Self {
-        let mut sanitized = Vec::with_capacity(name.len() + 1);
-        sanitize_into(&mut sanitized, name.as_bytes());
+    /// Works the facts out from scratch, translating an OpenTelemetry name to ECS.
+    pub(crate) fn work_out(
+        name: &'static str,
+        reserved: &ReservedKeys,
+        redactor: &Redactor,
+    ) -> Self {
+        let written = otel_to_ecs::ecs_name(name).unwrap_or(name);
+        Self::work_out_as(name, written, reserved, redactor)
+    }
+
+    /// The facts of field `name` written as `written`.
+    pub(crate) fn work_out_as(
+        name: &'static str,
+        written: &'static str,
+        reserved: &ReservedKeys,
+        redactor: &Redactor,
+    ) -> Self {
+        let mut sanitized = Vec::with_capacity(written.len() + 1);
+        sanitize_into(&mut sanitized, written);
+        let reserved_at = reserved
+            .conflict(&sanitized)
+            .and_then(|at| u32::try_from(at).ok());
         KeyFacts {
+            source: name,
+            name: written,
             secret: redactor.is_secret_key(name),
-            clean: sanitized == name.as_bytes(),
-            needs_escape: name.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\'),
-            reserved_at: reserved
-                .conflict(&sanitized)
-                .and_then(|at| u32::try_from(at).ok()),
+            clean: sanitized == written.as_bytes(),
+            needs_escape: written.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\'),
+            reserved_at,
+            ecs_type: reserved_at
+                .is_none()
+                .then(|| schema::leaf_type(&sanitized))
+                .flatten(),
+            len: u32::try_from(sanitized.len()).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// Whether the field is written under its ECS name instead of its own.
+    pub(crate) fn translated(&self) -> bool {
+        self.source != self.name
+    }
+
+    /// These facts with `_` appended to the name: for a value that the field's ECS type cannot
+    /// hold, or a name an earlier field of the same record holds.
+    pub(crate) fn renamed(self) -> Self {
+        KeyFacts {
+            reserved_at: Some(self.len),
+            ecs_type: None,
+            ..self
         }
     }
 }
@@ -66,10 +117,14 @@ const EMPTY: Slot = Slot {
     address: 0,
     len: 0,
     facts: KeyFacts {
+        source: "",
+        name: "",
         secret: false,
         clean: false,
         needs_escape: false,
         reserved_at: None,
+        ecs_type: None,
+        len: 0,
     },
 };
 
@@ -94,7 +149,7 @@ impl FactsCache {
         &mut self,
         layer: LayerId,
         name: &'static str,
-        work_out: impl FnOnce(&str) -> KeyFacts,
+        work_out: impl FnOnce(&'static str) -> KeyFacts,
     ) -> KeyFacts {
         let address = name.as_ptr() as usize;
         // Fibonacci hashing: the multiplication spreads nearby addresses over all sets.
@@ -134,7 +189,7 @@ mod tests {
         let mut get = |layer, name| {
             cache.get(layer, name, |_| {
                 calls += 1;
-                KeyFacts::default()
+                EMPTY.facts
             })
         };
         get(a, "host");

@@ -99,33 +99,6 @@ pub(crate) fn unsigned(out: &mut Vec<u8>, n: u64) {
     out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
-pub(crate) fn signed(out: &mut Vec<u8>, n: i64) {
-    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
-}
-
-/// 128-bit integers outside the 64-bit range are written as strings: Elasticsearch maps JSON
-/// integers to `long` and rejects a document with a larger one.
-pub(crate) fn unsigned_wide(out: &mut Vec<u8>, n: u128) {
-    match u64::try_from(n) {
-        Ok(small) => unsigned(out, small),
-        Err(_) => quoted_digits(out, itoa::Buffer::new().format(n)),
-    }
-}
-
-/// See [`unsigned_wide`].
-pub(crate) fn signed_wide(out: &mut Vec<u8>, n: i128) {
-    match i64::try_from(n) {
-        Ok(small) => signed(out, small),
-        Err(_) => quoted_digits(out, itoa::Buffer::new().format(n)),
-    }
-}
-
-fn quoted_digits(out: &mut Vec<u8>, digits: &str) {
-    out.push(b'"');
-    out.extend_from_slice(digits.as_bytes());
-    out.push(b'"');
-}
-
 /// JSON has no NaN or infinity: non-finite floats become `null`, as serde_json writes them.
 pub(crate) fn float(out: &mut Vec<u8>, f: f64) {
     if f.is_finite() {
@@ -188,20 +161,6 @@ mod tests {
             let doc = deploytel_testkit::json::parse_line(std::str::from_utf8(&line).unwrap()).unwrap();
             proptest::prop_assert_eq!(doc.str("k"), Some(text.as_str()));
         }
-    }
-
-    #[test]
-    fn wide_integers_beyond_64_bits_become_strings() {
-        let mut out = Vec::new();
-        unsigned_wide(&mut out, 7);
-        out.push(b' ');
-        unsigned_wide(&mut out, u128::MAX);
-        out.push(b' ');
-        signed_wide(&mut out, i128::MIN);
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            format!("7 \"{}\" \"{}\"", u128::MAX, i128::MIN)
-        );
     }
 
     #[test]

@@ -8,94 +8,65 @@
 
 use crate::facts::LayerId;
 use crate::fields::FieldBuf;
+use crate::sanitize::sanitize_into;
+use crate::schema;
 
-/// ECS field sets and the nested objects most often written. A user field with one of these
-/// names is renamed, since ECS maps the name as an object.
-const ECS_OBJECTS: &[&str] = &[
-    "agent",
-    "as",
-    "client",
-    "cloud",
-    "code_signature",
-    "container",
-    "data_stream",
-    "destination",
-    "device",
-    "dll",
-    "dns",
-    "ecs",
-    "elf",
-    "email",
-    "error",
-    "event",
-    "faas",
-    "file",
-    "geo",
-    "group",
-    "hash",
-    "host",
-    "host.os",
-    "http",
-    "interface",
-    "labels",
-    "log",
-    "log.origin",
-    "log.origin.file",
-    "macho",
-    "network",
-    "observer",
-    "orchestrator",
-    "organization",
-    "os",
-    "package",
-    "pe",
-    "process",
-    "process.parent",
-    "process.thread",
-    "registry",
-    "related",
-    "risk",
-    "rule",
-    "server",
-    "service",
-    "service.node",
-    "source",
-    "span",
-    "threat",
-    "tls",
-    "trace",
-    "transaction",
-    "url",
-    "user",
-    "user_agent",
-    "vlan",
-    "vulnerability",
-    "x509",
+/// Elasticsearch's metadata fields, which a document may not contain: "Field [_id] is a
+/// metadata field and cannot be added inside a document". Removed and plugin ones included, so
+/// that a line stays acceptable to older clusters and common plugins.
+const METADATA_FIELDS: &[&str] = &[
+    "_all",
+    "_data_stream_timestamp",
+    "_doc_count",
+    "_feature",
+    "_field_names",
+    "_id",
+    "_ignored",
+    "_ignored_source",
+    "_index",
+    "_meta",
+    "_nested_path",
+    "_parent",
+    "_primary_term",
+    "_routing",
+    "_seq_no",
+    "_size",
+    "_source",
+    "_tier",
+    "_timestamp",
+    "_ts_routing_hash",
+    "_tsid",
+    "_ttl",
+    "_type",
+    "_uid",
+    "_version",
 ];
 
 /// Stops renaming that keeps producing new conflicts; with the rules below one pass is enough
 /// for any realistic document, so this bound is never reached in practice.
 const MAX_PASSES: usize = 16;
 
-/// The names a user field may not take, fixed when the layer is built.
+/// The names a user field may not take, fixed when the layer is built: the layer's own keys,
+/// Elasticsearch's metadata fields, and the ECS field table.
 #[derive(Clone, Debug)]
 pub(crate) struct ReservedKeys {
-    /// Keys the layer writes itself, sorted.
+    /// Keys the layer writes itself and metadata fields, sorted.
     leaves: Vec<Box<[u8]>>,
-    /// Names that are objects: the ECS objects and every dotted prefix of a leaf, sorted.
+    /// Every dotted prefix of a key the layer writes, sorted.
     objects: Vec<Box<[u8]>>,
-    /// For each first byte, a bit per length (63 standing for 63 and longer) of the leaves and
-    /// objects starting with it: most names are cleared by one bit test, without a search.
+    /// For each first byte, a bit per length (63 standing for 63 and longer) of the names above
+    /// and the ECS names starting with it: most names are cleared by one bit test, without a
+    /// search.
     lengths_by_first_byte: Box<[u64; 256]>,
 }
 
 impl ReservedKeys {
     pub(crate) fn new<'a>(layer_keys: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut leaves: Vec<Box<[u8]>> = Vec::new();
-        let mut objects: Vec<Box<[u8]>> = ECS_OBJECTS
+        let mut leaves: Vec<Box<[u8]>> = METADATA_FIELDS
             .iter()
-            .map(|o| Box::<[u8]>::from(o.as_bytes()))
+            .map(|name| Box::<[u8]>::from(name.as_bytes()))
             .collect();
+        let mut objects: Vec<Box<[u8]>> = Vec::new();
         for key in layer_keys {
             let key = key.as_bytes();
             leaves.push(key.into());
@@ -106,11 +77,16 @@ impl ReservedKeys {
             list.dedup();
         }
         let mut lengths_by_first_byte = Box::new([0u64; 256]);
-        for name in leaves.iter().chain(&objects) {
+        let mut note_length = |name: &[u8]| {
             if let Some(&first) = name.first() {
                 lengths_by_first_byte[usize::from(first)] |= length_bit(name.len());
             }
-        }
+        };
+        leaves
+            .iter()
+            .chain(&objects)
+            .for_each(|name| note_length(name));
+        schema::all_names().for_each(|name| note_length(name.as_bytes()));
         ReservedKeys {
             leaves,
             objects,
@@ -133,16 +109,22 @@ impl ReservedKeys {
         self.objects.binary_search_by(|o| (**o).cmp(key)).is_ok()
     }
 
-    /// Where to insert `_` into `key` so that it stops conflicting with the layer's keys and
-    /// the ECS objects, if it conflicts: `message` → `message_`, `host` → `host_`,
-    /// `message.text` → `message_.text`.
-    // hot: once per field per event
+    /// Where to insert `_` into `key` so that it stops conflicting, if it conflicts: with a key
+    /// of the layer or a metadata field (`message` → `message_`, `_id` → `_id_`), with an ECS
+    /// object (`host` → `host_`), or by nesting under either kind of leaf (`message.text` →
+    /// `message_.text`, `host.name.short` → `host.name_.short`).
+    // once per field name: the result is cached with the name's facts
     pub(crate) fn conflict(&self, key: &[u8]) -> Option<usize> {
-        if self.may_hold(key, key.len()) && (self.is_leaf(key) || self.is_object(key)) {
+        if self.may_hold(key, key.len())
+            && (self.is_leaf(key) || self.is_object(key) || schema::is_object(key))
+        {
             return Some(key.len());
         }
         dotted_prefixes(key)
-            .find(|prefix| self.may_hold(prefix, prefix.len()) && self.is_leaf(prefix))
+            .find(|prefix| {
+                self.may_hold(prefix, prefix.len())
+                    && (self.is_leaf(prefix) || schema::leaf_type(prefix).is_some())
+            })
             .map(<[u8]>::len)
     }
 }
@@ -184,7 +166,7 @@ pub(crate) struct UserFields {
     prefixes: Vec<u8>,
     /// The layer and the field names (address and length) the names above were resolved for.
     resolved_for: Option<LayerId>,
-    resolved_names: Vec<(usize, usize)>,
+    resolved_names: Vec<ResolvedName>,
 }
 
 impl UserFields {
@@ -209,26 +191,21 @@ impl UserFields {
         fields: &FieldBuf,
         reserved: &ReservedKeys,
     ) {
-        let same_names =
-            self.resolved_for == Some(layer)
-                && self.resolved_names.len() == fields.entries().len()
-                && self.resolved_names.iter().zip(fields.entries()).all(
-                    |(&(address, len), entry)| {
-                        address == entry.key.as_ptr() as usize && len == entry.key.len()
-                    },
-                );
+        let same_names = self.resolved_for == Some(layer)
+            && self.resolved_names.len() == fields.entries().len()
+            && self
+                .resolved_names
+                .iter()
+                .zip(fields.entries())
+                .all(|(name, entry)| *name == ResolvedName::of(entry));
         if same_names {
             return;
         }
         self.resolve(fields, reserved);
         self.resolved_for = Some(layer);
         self.resolved_names.clear();
-        self.resolved_names.extend(
-            fields
-                .entries()
-                .iter()
-                .map(|entry| (entry.key.as_ptr() as usize, entry.key.len())),
-        );
+        self.resolved_names
+            .extend(fields.entries().iter().map(ResolvedName::of));
     }
 
     fn key(&self, item: &Item) -> &[u8] {
@@ -254,18 +231,18 @@ impl UserFields {
         self.items.clear();
         let entries = fields.entries();
         for (index, entry) in entries.iter().enumerate() {
-            if self
-                .items
-                .iter()
-                .any(|earlier| entries[earlier.entry].key == entry.key)
-            {
+            let shadowed = self.items.iter().any(|earlier| {
+                let earlier = &entries[earlier.entry];
+                earlier.key == entry.key && earlier.facts.reserved_at == entry.facts.reserved_at
+            });
+            if shadowed {
                 continue;
             }
             let key_start = self.keys.len();
             if entry.facts.clean {
                 self.keys.extend_from_slice(entry.key.as_bytes());
             } else {
-                sanitize_into(&mut self.keys, entry.key.as_bytes());
+                sanitize_into(&mut self.keys, entry.key);
             }
             self.items.push(Item {
                 key_start,
@@ -379,18 +356,22 @@ impl UserFields {
     }
 }
 
-/// Writes `key` with an empty key turned into `_` and each dot that would start an empty path
-/// segment turned into `_`.
-pub(crate) fn sanitize_into(out: &mut Vec<u8>, key: &[u8]) {
-    if key.is_empty() {
-        out.push(b'_');
-        return;
-    }
-    let start = out.len();
-    for (i, &b) in key.iter().enumerate() {
-        let empty_segment =
-            b == b'.' && (out.len() == start || out.last() == Some(&b'.') || i + 1 == key.len());
-        out.push(if empty_segment { b'_' } else { b });
+/// What a line's field names were resolved from: each field's name (by address and length: the
+/// names are `&'static str`) and whether its value made it rename.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct ResolvedName {
+    address: usize,
+    len: usize,
+    reserved_at: Option<u32>,
+}
+
+impl ResolvedName {
+    fn of(entry: &crate::fields::Entry) -> Self {
+        ResolvedName {
+            address: entry.key.as_ptr() as usize,
+            len: entry.key.len(),
+            reserved_at: entry.facts.reserved_at,
+        }
     }
 }
 

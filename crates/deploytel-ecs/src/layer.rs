@@ -16,8 +16,10 @@ use tracing_subscriber::registry::LookupSpan;
 
 use crate::builder::EcsLayerBuilder;
 use crate::facts::{FactsCache, KeyFacts, LayerId};
-use crate::fields::{Entry, FieldBuf, Recorder};
+use crate::fields::{Entry, FieldBuf};
 use crate::keys::{ReservedKeys, UserFields};
+use crate::recorder::Recorder;
+use crate::span_fields::{BufferPool, SpanFields};
 use crate::timestamp::{self, SecondCache, TimestampPrecision};
 use crate::{json, EcsStats};
 
@@ -48,18 +50,18 @@ pub struct EcsLayer<W = fn() -> io::Stdout> {
     trace_ids: crate::trace_ids::TraceIds,
 }
 
-/// A span's fields as JSON, kept in the span's extensions.
-struct SpanFields(FieldBuf);
-
-/// Buffers reused from event to event on a thread, so that writing a line allocates nothing
-/// once they have grown to fit.
+/// Buffers reused from event to event and span to span on a thread, so that writing a line or
+/// recording a span allocates nothing once they have grown to fit.
 struct Scratch {
     line: Vec<u8>,
     fields: FieldBuf,
+    /// A span's fields from one `record` call, before they are merged into the span's.
+    update: FieldBuf,
     text: String,
     user: UserFields,
     facts: FactsCache,
     second: SecondCache,
+    spans: BufferPool,
 }
 
 impl Scratch {
@@ -67,16 +69,35 @@ impl Scratch {
         Scratch {
             line: Vec::new(),
             fields: FieldBuf::new(),
+            update: FieldBuf::new(),
             text: String::new(),
             user: UserFields::new(),
             facts: FactsCache::new(),
             second: SecondCache::new(),
+            spans: BufferPool::new(),
         }
     }
 }
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch::new()) };
+}
+
+/// Runs `f` with this thread's buffers, or with fresh ones when they are in use (an event
+/// emitted while this thread writes another, by the writer itself, say) or gone (the thread is
+/// exiting).
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    let mut f = Some(f);
+    let reused = SCRATCH.try_with(|cell| {
+        let mut scratch = cell.try_borrow_mut().ok()?;
+        f.take().map(|f| f(&mut scratch))
+    });
+    match (reused, f) {
+        (Ok(Some(result)), _) => result,
+        (_, Some(f)) => f(&mut Scratch::new()),
+        // `f` ran but returned nothing: impossible, since it returns an `R`.
+        (_, None) => unreachable!("the scratch closure ran and produced its result"),
+    }
 }
 
 impl EcsLayer {
@@ -119,16 +140,25 @@ where
         }
     }
 
-    fn key_facts(&self, name: &str) -> KeyFacts {
+    fn key_facts(&self, name: &'static str) -> KeyFacts {
         KeyFacts::work_out(name, &self.config.reserved, &self.config.redactor)
     }
 
-    fn record_span_fields(&self, fields: &mut FieldBuf, record: impl FnOnce(&mut dyn Visit)) {
-        let mut text = String::new();
-        let facts = |name: &'static str| self.key_facts(name);
-        let mut recorder = Recorder::for_span(fields, &mut text, &self.config.redactor, facts);
+    fn naming(&self) -> (&Redactor, &ReservedKeys) {
+        (&self.config.redactor, &self.config.reserved)
+    }
+
+    // hot: once per span, and per `record` call
+    fn record_span_fields(
+        &self,
+        scratch: &mut Scratch,
+        fields: &mut FieldBuf,
+        record: impl FnOnce(&mut dyn Visit),
+    ) {
+        let Scratch { text, facts, .. } = scratch;
+        let cached_facts = |name| facts.get(self.id, name, |name| self.key_facts(name));
+        let mut recorder = Recorder::for_span(fields, text, self.naming(), cached_facts);
         record(&mut recorder);
-        recorder.finish();
     }
 
     // hot: once per event
@@ -143,6 +173,7 @@ where
             user,
             facts,
             second,
+            ..
         } = scratch;
         let config = &self.config;
         let meta = event.metadata();
@@ -151,13 +182,16 @@ where
         let mut message: Option<Entry> = None;
         let cached_facts = |name| facts.get(self.id, name, |name| self.key_facts(name));
         let mut recorder =
-            Recorder::for_event(fields, text, &config.redactor, cached_facts, &mut message);
+            Recorder::for_event(fields, text, self.naming(), cached_facts, &mut message);
         event.record(&mut recorder);
-        recorder.finish();
         if let Some(scope) = ctx.event_scope(event) {
             for span in scope {
-                if let Some(span_fields) = span.extensions().get::<SpanFields>() {
-                    fields.extend_from(&span_fields.0);
+                let extensions = span.extensions();
+                if let Some(span_fields) = extensions
+                    .get::<SpanFields>()
+                    .and_then(|all| all.get(self.id))
+                {
+                    fields.extend_from(span_fields);
                 }
             }
         }
@@ -220,32 +254,52 @@ where
 
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else { return };
-        let mut fields = FieldBuf::new();
-        self.record_span_fields(&mut fields, |recorder| attrs.record(recorder));
-        span.extensions_mut().insert(SpanFields(fields));
+        let fields = with_scratch(|scratch| {
+            let mut fields = scratch.spans.take();
+            self.record_span_fields(scratch, &mut fields, |recorder| attrs.record(recorder));
+            fields
+        });
+        let mut extensions = span.extensions_mut();
+        match extensions.get_mut::<SpanFields>() {
+            Some(all) => all.add(self.id, fields),
+            None => extensions.insert(SpanFields::new(self.id, fields)),
+        }
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else { return };
-        let mut update = FieldBuf::new();
-        self.record_span_fields(&mut update, |recorder| values.record(recorder));
-        let mut extensions = span.extensions_mut();
-        match extensions.get_mut::<SpanFields>() {
-            Some(existing) => existing.0.merge(update),
-            None => extensions.insert(SpanFields(update)),
+        with_scratch(|scratch| {
+            let mut update = std::mem::take(&mut scratch.update);
+            update.clear();
+            self.record_span_fields(scratch, &mut update, |recorder| values.record(recorder));
+            let mut extensions = span.extensions_mut();
+            match extensions.get_mut::<SpanFields>() {
+                Some(all) => match all.get_mut(self.id) {
+                    Some(existing) => {
+                        let mut spare = scratch.spans.take();
+                        existing.merge(&update, &mut spare);
+                        scratch.spans.give(spare);
+                    }
+                    None => all.add(self.id, std::mem::take(&mut update)),
+                },
+                None => extensions.insert(SpanFields::new(self.id, std::mem::take(&mut update))),
+            }
+            scratch.update = update;
+        });
+    }
+
+    fn on_close(&self, id: Id, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(&id) else { return };
+        let fields = span
+            .extensions_mut()
+            .get_mut::<SpanFields>()
+            .and_then(|all| all.take(self.id));
+        if let Some(fields) = fields {
+            with_scratch(|scratch| scratch.spans.give(fields));
         }
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        let written = SCRATCH.try_with(|cell| match cell.try_borrow_mut() {
-            Ok(mut scratch) => self.write_event(&mut scratch, event, &ctx),
-            // An event emitted while this thread writes another (by the writer itself, say)
-            // gets buffers of its own.
-            Err(_) => self.write_event(&mut Scratch::new(), event, &ctx),
-        });
-        if written.is_err() {
-            // The thread is exiting and its buffers are gone.
-            self.write_event(&mut Scratch::new(), event, &ctx);
-        }
+        with_scratch(|scratch| self.write_event(scratch, event, &ctx));
     }
 }

@@ -42,18 +42,38 @@
 //! | `labels` | static labels from the builder; keys with `.`, `*`, `\` turned into `_` |
 //! | `log.origin.file.name`, `log.origin.file.line` | the call site, when enabled |
 //! | `trace.id`, `span.id` | with the `opentelemetry` feature: the ids of the event's span |
-//! | `error.message`, `error.stack_trace`, `error.type` | an error recorded as `&dyn Error` |
+//! | `error.message`, `error.stack_trace`, `error.type` | an error recorded as `&dyn Error`, or a field named `error` |
 //! | anything else | the fields of the event, then of its spans, innermost first (spans' `otel.name`, `otel.kind`, `otel.status_code` and `otel.status_description`, which instruct tracing-opentelemetry, are left out) |
+//!
+//! # ECS names for OpenTelemetry names
+//!
+//! deploytel's spans carry OpenTelemetry semantic-convention names. Where ECS names the same
+//! thing differently, the line uses the ECS name, which is what Elasticsearch's ECS mapping
+//! expects: `process.executable.path` → `process.executable`, `process.executable.name` →
+//! `process.name`, `process.exit.code` → `process.exit_code`, `process.command_args` →
+//! `process.args`, and a few more (`docs/ECS_FIELDS.md` lists them). Names without an ECS
+//! counterpart (`cicd.*`, `vcs.*`, `deployment.*`) are written as they are.
 //!
 //! # Field values
 //!
 //! Strings and `Debug` values are JSON strings; integers, floats and booleans are JSON numbers
-//! and booleans. Integers beyond the 64-bit range are written as strings, because Elasticsearch
-//! rejects them as numbers; NaN and infinities become `null`. A field recorded as
-//! `&dyn std::error::Error` becomes `error.message` (its `Display`), `error.stack_trace` (the
-//! error and its `source()` chain, one `caused by:` line per cause) when it has a source, and
-//! `error.type` when the error is one of the standard library's common types; record
-//! `error.type` yourself to name any other. If one event records several errors, the first wins.
+//! and booleans; NaN and infinities become `null`. Integers beyond the signed 64-bit range are
+//! written as strings, since Elasticsearch maps a new numeric field as `long` and rejects them,
+//! except in an ECS float field, where they are written as the float they become.
+//!
+//! A value whose JSON type the ECS type of its field cannot hold (`process.pid = "abc"`,
+//! `client.ip = "web-01"`, `event.created = "yesterday"`) is written under the name with `_`
+//! appended (`process.pid_`), so the line is accepted and the value kept.
+//!
+//! **Errors.** A field recorded as `&dyn std::error::Error` becomes `error.message` (its
+//! `Display`), `error.stack_trace` (the error and its `source()` chain, one `caused by:` line per
+//! cause) when it has a source, and `error.type`: the path of the standard library's common
+//! error types (`std::io::Error`), otherwise the type or enum variant the error's `Debug` output
+//! starts with (`ConfigError { .. }` → `ConfigError`). A field named `error` recorded another way
+//! (`error = %e`, `error = ?e`) becomes `error.message`. The first error of an event fills all
+//! three keys; a later one is written under its own field name, so two errors never mix. An
+//! `error.type` recorded explicitly wins over the derived one. On a span, recording a new error
+//! replaces all three.
 //!
 //! Every string value passes through the redactor: a field whose name is a secret
 //! (`password`, `token`, …) is written as `"[REDACTED]"` whatever its type, and credentials
@@ -62,26 +82,34 @@
 //! # Field names
 //!
 //! The layer never writes a duplicate key, never invalid JSON, and never a line that
-//! Elasticsearch would reject for using one name both as a value and as an object:
+//! Elasticsearch with the ECS index templates would reject for its names:
 //!
 //! 1. **Precedence.** When the event and its spans have fields of the same name, the event's
-//!    wins, then the innermost span's; the others are left out of that line.
-//! 2. **Empty segments.** An empty name becomes `_`; a dot that would leave an empty path
-//!    segment (`.a`, `a.`, `a..b`) becomes `_`.
-//! 3. **Reserved names.** A field never overwrites a key the layer writes itself. A field named
-//!    like one (`message` on a span, `service.name` when the builder set it) or nested under one
-//!    (`message.text`) is renamed by appending `_` to the clashing name: `message_`,
-//!    `message_.text`.
-//! 4. **Objects.** A field whose name is an ECS object (`host`, `service`, `error`, `event`,
-//!    `process`, `user`, … and a few nested ones such as `service.node`), or that another field of
-//!    the line uses as an object (`a` next to `a.b`), is renamed the same way: `host` → `host_`,
-//!    while `a.b` keeps its name.
+//!    wins, then the innermost span's; the others are left out of that line. Within one event
+//!    or span no field shadows another: an OpenTelemetry name whose ECS name is taken keeps its
+//!    own name.
+//! 2. **Segments.** An empty name becomes `_`; a dot that would leave an empty path segment
+//!    (`.a`, `a.`, `a..b`) becomes `_`; a segment of whitespace only becomes `_`; the dots after
+//!    the 19th become `_` (Elasticsearch maps 20 levels by default); under `labels`, which ECS
+//!    keeps flat, every dot after `labels.` becomes `_` (`labels.a.b` → `labels.a_b`).
+//! 3. **Reserved names.** A field never overwrites a key the layer writes itself, nor takes an
+//!    Elasticsearch metadata name (`_id`, `_source`, `_index`, `_routing`, …). A field named
+//!    like one (`message` on a span, `_id`) or nested under one (`message.text`) is renamed by
+//!    appending `_` to the clashing name: `message_`, `_id_`, `message_.text`.
+//! 4. **ECS objects and leaves.** A field named like an ECS object (`host`, `process`,
+//!    `host.os`, …, from the ECS 8.11 field table), or that another field of the line uses as an
+//!    object (`a` next to `a.b`), is renamed the same way: `host` → `host_`. A field nested under
+//!    an ECS leaf renames the leaf's segment: `host.name.short` → `host.name_.short`.
 //! 5. A renamed field that now equals a more important field's name gets another `_`.
 //!
-//! What a single line cannot guard against: a field whose type differs from the ECS mapping of
-//! the same name (`process.pid = "abc"`), nesting under an ECS leaf (`host.name.short`), or two
-//! lines that use one name as a value and as an object. Prefer ECS names (`host.name`) or names
-//! of your own namespace (`deploy.host`).
+//! What a single line cannot guard against: two lines that use one name as a value and as an
+//! object (`a` on one, `a.b` on another), or give a field outside ECS values of different types.
+//! Prefer ECS names (`host.name`) or names of your own namespace (`deploy.host`).
+//!
+//! # Several layers
+//!
+//! Any number of `EcsLayer`s may share a subscriber (stdout and a file, say), each with its own
+//! settings and per-layer filter: each keeps its own rendering of every span's fields.
 //!
 //! # Writers and failures
 //!
@@ -97,11 +125,17 @@
 #![deny(missing_docs)]
 
 mod builder;
+mod error_type;
 mod facts;
 mod fields;
 mod json;
 mod keys;
 mod layer;
+mod otel_to_ecs;
+mod recorder;
+mod sanitize;
+mod schema;
+mod span_fields;
 mod timestamp;
 #[cfg(feature = "opentelemetry")]
 mod trace_ids;

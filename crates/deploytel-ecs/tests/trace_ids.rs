@@ -3,7 +3,7 @@
 
 use deploytel_ecs::EcsLayer;
 use deploytel_testkit::capture::Capture;
-use deploytel_testkit::json::parse_lines;
+use deploytel_testkit::ecs::parse_ecs_lines;
 use opentelemetry::trace::{TraceContextExt, TracerProvider as _};
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing::{info, info_span};
@@ -37,7 +37,7 @@ fn lines_inside_spans_carry_the_trace_and_span_ids_of_their_span() {
         }
     });
 
-    let lines = parse_lines(&capture.text()).unwrap();
+    let lines = parse_ecs_lines(&capture.text()).unwrap();
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[0].get("trace.id"), None);
     assert_eq!(lines[0].get("span.id"), None);
@@ -66,6 +66,6 @@ fn without_an_opentelemetry_layer_lines_have_no_ids() {
         let _e = span.enter();
         info!("x");
     });
-    let lines = parse_lines(&capture.text()).unwrap();
+    let lines = parse_ecs_lines(&capture.text()).unwrap();
     assert_eq!(lines[0].get("trace.id"), None);
 }

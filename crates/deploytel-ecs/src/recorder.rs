@@ -1,0 +1,309 @@
+//! Renders `tracing` field values into a [`FieldBuf`]: masks secrets, writes OpenTelemetry
+//! names as their ECS names, checks each value against the ECS type of its field, and turns an
+//! error value into `error.*`.
+
+use std::error::Error;
+use std::fmt::{self, Write as _};
+
+use deploytel_core::{Redactor, REDACTED};
+use tracing_core::field::{Field, Visit};
+
+use crate::error_type::error_type;
+use crate::facts::KeyFacts;
+use crate::fields::{Entry, FieldBuf};
+use crate::json;
+use crate::keys::ReservedKeys;
+use crate::schema::{EcsType, Scalar};
+
+const MESSAGE: &str = "message";
+const ERROR_MESSAGE: &str = "error.message";
+const ERROR_STACK_TRACE: &str = "error.stack_trace";
+const ERROR_TYPE: &str = "error.type";
+/// Bounds the walk down `Error::source`, in case an error's chain loops back on itself.
+const MAX_ERROR_SOURCES: usize = 32;
+
+/// Records the fields of one event, or of one span's creation or `record` call; `facts` tells
+/// it what it needs to know about each field name.
+pub(crate) struct Recorder<'a, F> {
+    fields: &'a mut FieldBuf,
+    text: &'a mut String,
+    redactor: &'a Redactor,
+    reserved: &'a ReservedKeys,
+    facts: F,
+    /// Events keep their `message` apart: it has a fixed place in the line.
+    message: Option<&'a mut Option<Entry>>,
+    /// An error value has filled `error.*`; the next one is written under its own name.
+    error_claimed: bool,
+}
+
+impl<'a, F: FnMut(&'static str) -> KeyFacts> Recorder<'a, F> {
+    /// Records a span's fields; `message` is an ordinary field there.
+    pub(crate) fn for_span(
+        fields: &'a mut FieldBuf,
+        text: &'a mut String,
+        naming: (&'a Redactor, &'a ReservedKeys),
+        facts: F,
+    ) -> Self {
+        Self::new(fields, text, naming, facts, None)
+    }
+
+    /// Records an event's fields, putting its `message` into `message`.
+    pub(crate) fn for_event(
+        fields: &'a mut FieldBuf,
+        text: &'a mut String,
+        naming: (&'a Redactor, &'a ReservedKeys),
+        facts: F,
+        message: &'a mut Option<Entry>,
+    ) -> Self {
+        Self::new(fields, text, naming, facts, Some(message))
+    }
+
+    fn new(
+        fields: &'a mut FieldBuf,
+        text: &'a mut String,
+        (redactor, reserved): (&'a Redactor, &'a ReservedKeys),
+        facts: F,
+        message: Option<&'a mut Option<Entry>>,
+    ) -> Self {
+        Recorder {
+            fields,
+            text,
+            redactor,
+            reserved,
+            facts,
+            message,
+            error_claimed: false,
+        }
+    }
+
+    /// Span fields through which tracing-opentelemetry is told a span's name, kind and status
+    /// are instructions to that layer, not data: a log line leaves them out. (Events are
+    /// written as recorded.)
+    fn is_otel_directive(&self, key: &str) -> bool {
+        use deploytel_core::semconv::otel;
+        self.message.is_none()
+            && [
+                otel::NAME,
+                otel::KIND,
+                otel::STATUS_CODE,
+                otel::STATUS_DESCRIPTION,
+            ]
+            .contains(&key)
+    }
+
+    /// The facts of field `name`. Within one record no field shadows another of a different
+    /// name: a field whose ECS name an earlier field holds keeps its own name; a field named
+    /// like an earlier field's ECS name takes that name, and the earlier field goes back to its
+    /// own; an explicit `error.type` replaces the one derived from an error value; a field named
+    /// like another `error.*` field of an earlier error value gets `_` appended. (A name
+    /// written twice keeps the first value, as across records.)
+    // hot: once per field
+    fn facts_for(&mut self, name: &'static str) -> KeyFacts {
+        let facts = (self.facts)(name);
+        let Some(earlier) = self
+            .fields
+            .entries()
+            .iter()
+            .position(|e| e.key == facts.name)
+        else {
+            return facts;
+        };
+        let earlier = self.fields.entries()[earlier].facts;
+        if facts.translated() {
+            KeyFacts::work_out_as(name, name, self.reserved, self.redactor)
+        } else if earlier.translated() {
+            let own =
+                KeyFacts::work_out_as(earlier.source, earlier.source, self.reserved, self.redactor);
+            self.fields.rekey(facts.name, own);
+            facts
+        } else if name == ERROR_TYPE {
+            self.fields
+                .remove_where(|e| e.key == ERROR_TYPE && e.from_error);
+            facts
+        } else if self
+            .fields
+            .entries()
+            .iter()
+            .any(|e| e.key == facts.name && e.from_error)
+        {
+            facts.renamed()
+        } else {
+            facts
+        }
+    }
+
+    /// Facts for a field holding `value`: renamed when its ECS type cannot hold the value.
+    fn fitted(&self, facts: KeyFacts, value: Scalar<'_>) -> KeyFacts {
+        let Some(ty) = facts.ecs_type else {
+            return facts;
+        };
+        // A date or address with a credential inside would be written masked, and no longer
+        // be one.
+        let masked = matches!(value, Scalar::Text(text)
+            if ty != EcsType::Keyword && self.redactor.find_secret(text).is_some());
+        if ty.accepts(value) && !masked {
+            facts
+        } else {
+            facts.renamed()
+        }
+    }
+
+    /// Pushes a scalar field; `render` writes the value, told the ECS type it is written as.
+    fn scalar(
+        &mut self,
+        name: &'static str,
+        value: Scalar<'_>,
+        render: impl FnOnce(&mut Vec<u8>, Option<EcsType>),
+    ) {
+        if self.is_otel_directive(name) {
+            return;
+        }
+        let facts = self.facts_for(name);
+        if facts.secret {
+            let facts = self.fitted(facts, Scalar::Text(REDACTED));
+            self.fields
+                .push(facts.name, facts, false, |out| json::string(out, REDACTED));
+        } else {
+            let facts = self.fitted(facts, value);
+            self.fields
+                .push(facts.name, facts, false, |out| render(out, facts.ecs_type));
+        }
+        if name == MESSAGE {
+            if let Some(slot) = self.message.as_deref_mut() {
+                *slot = self.fields.pop();
+            }
+        }
+    }
+
+    fn text(&mut self, name: &'static str, value: &str) {
+        let redactor = self.redactor;
+        self.scalar(name, Scalar::Text(value), |out, _| {
+            json::redacted_string(out, value, redactor)
+        });
+    }
+
+    /// `wide` is the value as a float when it is beyond the signed 64-bit range. Such integers
+    /// are written as decimal strings, since
+    /// Elasticsearch rejects them as `long`, which is how it maps a new numeric field too; in
+    /// an ECS float field they are written as the float they will become.
+    fn integer<T: itoa::Integer>(&mut self, name: &'static str, value: T, wide: Option<f64>) {
+        let mut digits = itoa::Buffer::new();
+        let digits = digits.format(value).as_bytes();
+        let fits_i64 = wide.is_none();
+        let kind = if fits_i64 {
+            Scalar::Integer
+        } else {
+            Scalar::WideInteger
+        };
+        self.scalar(name, kind, |out, ty| {
+            if fits_i64 {
+                out.extend_from_slice(digits);
+            } else if let (Some(EcsType::Float), Some(approx)) = (ty, wide) {
+                json::float(out, approx);
+            } else {
+                out.push(b'"');
+                out.extend_from_slice(digits);
+                out.push(b'"');
+            }
+        });
+    }
+
+    /// Pushes one of the `error.*` fields of an error value.
+    fn error_field(&mut self, key: &'static str, text: &str) {
+        let facts = (self.facts)(key);
+        let redactor = self.redactor;
+        self.fields.push(key, facts, true, |out| {
+            json::redacted_string(out, text, redactor)
+        });
+    }
+}
+
+impl<F: FnMut(&'static str) -> KeyFacts> Visit for Recorder<'_, F> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.text(field.name(), value);
+    }
+
+    // hot: the message of every event arrives here as `fmt::Arguments`
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        let mut text = std::mem::take(self.text);
+        text.clear();
+        // Writing into a String fails only if the value's Debug impl itself reports an error;
+        // what it wrote until then is still the best rendering there is.
+        let _ = write!(text, "{value:?}");
+        self.text(field.name(), &text);
+        *self.text = text;
+    }
+
+    /// The first error value of a record fills `error.message`, `error.stack_trace` and
+    /// `error.type`, unless a field already filled `error.message`; any later one is written
+    /// under its own field name, as its message, so that the three never mix two errors.
+    fn record_error(&mut self, field: &Field, value: &(dyn Error + 'static)) {
+        if self.is_otel_directive(field.name()) {
+            return;
+        }
+        let mut text = std::mem::take(self.text);
+        text.clear();
+        let _ = write!(text, "{value}");
+        if self.error_claimed || self.fields.has_key(ERROR_MESSAGE) {
+            self.text(field.name(), &text);
+        } else {
+            self.error_claimed = true;
+            self.error_field(ERROR_MESSAGE, &text);
+            if value.source().is_some() {
+                let mut source = value.source();
+                for _ in 0..MAX_ERROR_SOURCES {
+                    let Some(cause) = source else { break };
+                    let _ = write!(text, "\ncaused by: {cause}");
+                    source = cause.source();
+                }
+                self.error_field(ERROR_STACK_TRACE, &text);
+            }
+            let derived = match self.fields.has_key(ERROR_TYPE) {
+                // The caller named the class explicitly.
+                true => None,
+                false => error_type(value, &mut text),
+            };
+            if let Some(name) = derived {
+                let facts = (self.facts)(ERROR_TYPE);
+                self.fields
+                    .push(ERROR_TYPE, facts, true, |out| json::string(out, name));
+            }
+        }
+        *self.text = text;
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.integer(field.name(), value, None);
+    }
+
+    // The `as f64` casts round on purpose: the float is only written to an ECS float field.
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        let wide = i64::try_from(value).is_err().then_some(value as f64);
+        self.integer(field.name(), value, wide);
+    }
+
+    fn record_i128(&mut self, field: &Field, value: i128) {
+        let wide = i64::try_from(value).is_err().then_some(value as f64);
+        self.integer(field.name(), value, wide);
+    }
+
+    fn record_u128(&mut self, field: &Field, value: u128) {
+        let wide = i64::try_from(value).is_err().then_some(value as f64);
+        self.integer(field.name(), value, wide);
+    }
+
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        let kind = if value.is_finite() {
+            Scalar::Float
+        } else {
+            Scalar::Null
+        };
+        self.scalar(field.name(), kind, |out, _| json::float(out, value));
+    }
+
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.scalar(field.name(), Scalar::Bool, |out, _| {
+            json::boolean(out, value)
+        });
+    }
+}
