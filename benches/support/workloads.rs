@@ -63,17 +63,36 @@ pub fn alternating_events_in_two_spans(dispatch: &Dispatch, events: u64) {
     });
 }
 
-/// Emits the given number of events through a dispatcher.
+/// Workload 4: a span's whole life, as an orchestrator lives it once per step and per
+/// subprocess: create a span with four fields, enter it, log one event, exit, close.
+pub fn span_lifecycle(dispatch: &Dispatch, spans: u64) {
+    tracing::dispatcher::with_default(dispatch, || {
+        for i in 0..spans {
+            let step = info_span!(
+                "step",
+                step.name = "install_packages",
+                step.run = i,
+                host = "web-01",
+                attempt = 1u64
+            );
+            let _entered = step.enter();
+            info!(duration_ms = 1250u64, "step finished");
+        }
+    });
+}
+
+/// Emits the given number of events (or, for the span workload, spans) through a dispatcher.
 pub type Workload = fn(&Dispatch, u64);
 
 /// The workloads, by name.
-pub const WORKLOADS: [(&str, Workload); 3] = [
+pub const WORKLOADS: [(&str, Workload); 4] = [
     ("event_in_two_spans", event_in_two_spans),
     ("event_without_spans", event_without_spans),
     (
         "alternating_events_in_two_spans",
         alternating_events_in_two_spans,
     ),
+    ("span_lifecycle", span_lifecycle),
 ];
 
 fn ecs_layer(redactor: deploytel_ecs::Redactor) -> Dispatch {

@@ -18,8 +18,6 @@ use crate::schema::{self, EcsType};
 /// Facts about one field name under one layer's configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct KeyFacts {
-    /// The field's name as the program wrote it.
-    pub(crate) source: &'static str,
     /// The name the field is written under before sanitising: its ECS name where ECS spells an
     /// OpenTelemetry name differently (`process.exit.code` → `process.exit_code`), else itself.
     pub(crate) name: &'static str,
@@ -37,6 +35,52 @@ pub(crate) struct KeyFacts {
     pub(crate) ecs_type: Option<EcsType>,
     /// The length of the sanitised name: where that `_` goes.
     pub(crate) len: u32,
+    /// What the name means to the layer besides data.
+    pub(crate) role: Role,
+}
+
+/// What the naming of a line needs to know of a field name, kept with each field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Naming {
+    /// See [`KeyFacts::reserved_at`]; set too when the value does not fit the ECS type.
+    pub(crate) reserved_at: Option<u32>,
+    /// See [`KeyFacts::clean`].
+    pub(crate) clean: bool,
+    /// See [`KeyFacts::needs_escape`].
+    pub(crate) needs_escape: bool,
+}
+
+/// Names the layer treats specially, told apart once per name rather than by comparing strings
+/// per field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// An ordinary field.
+    Data,
+    /// `message`: an event's message has a fixed place in the line.
+    Message,
+    /// `otel.name`, `otel.kind`, `otel.status_code`, `otel.status_description`: on a span,
+    /// instructions to tracing-opentelemetry, not data.
+    OtelDirective,
+}
+
+impl Role {
+    fn of(name: &str) -> Self {
+        use deploytel_core::semconv::otel;
+        if name == "message" {
+            Role::Message
+        } else if [
+            otel::NAME,
+            otel::KIND,
+            otel::STATUS_CODE,
+            otel::STATUS_DESCRIPTION,
+        ]
+        .contains(&name)
+        {
+            Role::OtelDirective
+        } else {
+            Role::Data
+        }
+    }
 }
 
 impl KeyFacts {
@@ -63,7 +107,6 @@ impl KeyFacts {
             .conflict(&sanitized)
             .and_then(|at| u32::try_from(at).ok());
         KeyFacts {
-            source: name,
             name: written,
             secret: redactor.is_secret_key(name),
             clean: sanitized == written.as_bytes(),
@@ -74,12 +117,23 @@ impl KeyFacts {
                 .then(|| schema::leaf_type(&sanitized))
                 .flatten(),
             len: u32::try_from(sanitized.len()).unwrap_or(u32::MAX),
+            role: Role::of(name),
         }
     }
 
-    /// Whether the field is written under its ECS name instead of its own.
-    pub(crate) fn translated(&self) -> bool {
-        self.source != self.name
+    pub(crate) fn naming(&self) -> Naming {
+        Naming {
+            reserved_at: self.reserved_at,
+            clean: self.clean,
+            needs_escape: self.needs_escape,
+        }
+    }
+
+    /// Whether field `name`, whose facts these are, is written under its ECS name instead of
+    /// its own.
+    pub(crate) fn translated(&self, name: &str) -> bool {
+        // The ECS name is a different static string, so comparing addresses is enough.
+        !std::ptr::eq(name, self.name)
     }
 
     /// These facts with `_` appended to the name: for a value that the field's ECS type cannot
@@ -117,7 +171,6 @@ const EMPTY: Slot = Slot {
     address: 0,
     len: 0,
     facts: KeyFacts {
-        source: "",
         name: "",
         secret: false,
         clean: false,
@@ -125,6 +178,7 @@ const EMPTY: Slot = Slot {
         reserved_at: None,
         ecs_type: None,
         len: 0,
+        role: Role::Data,
     },
 };
 
@@ -178,8 +232,17 @@ impl FactsCache {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// The facts of an ordinary name that clashes with nothing.
+    pub(crate) fn plain_facts(name: &'static str) -> KeyFacts {
+        KeyFacts {
+            name,
+            clean: true,
+            ..EMPTY.facts
+        }
+    }
 
     #[test]
     fn facts_are_worked_out_once_per_name_and_layer() {

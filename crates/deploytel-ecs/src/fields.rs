@@ -4,18 +4,29 @@
 //! every event inside the span copies those bytes as they are: nothing is re-parsed or
 //! re-formatted per event.
 
-use crate::facts::KeyFacts;
+use crate::facts::{KeyFacts, Naming};
 
-/// A field whose value sits in `FieldBuf::values[start..end]` as JSON.
+/// A field whose value sits in `FieldBuf::values[start..end]` as JSON. Kept to one cache line:
+/// a span's entries are copied into every line written inside it.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Entry {
-    /// The name the field is written under, before sanitising (see [`KeyFacts::name`]).
+    /// The name the field is written under, before sanitising: its facts' `name`.
     pub(crate) key: &'static str,
-    pub(crate) facts: KeyFacts,
+    /// The field's name as the program wrote it.
+    pub(crate) source: &'static str,
+    /// What naming the line needs to know of `key`.
+    pub(crate) naming: Naming,
     /// One of the `error.*` fields derived from an error value: they are replaced together.
     pub(crate) from_error: bool,
     pub(crate) start: usize,
     pub(crate) end: usize,
+}
+
+impl Entry {
+    /// Whether the field is written under its ECS name instead of its own.
+    pub(crate) fn translated(&self) -> bool {
+        !std::ptr::eq(self.key, self.source)
+    }
 }
 
 /// Fields with their values already rendered as JSON.
@@ -57,23 +68,25 @@ impl FieldBuf {
 
     #[cfg(test)]
     pub(crate) fn push_json(&mut self, key: &'static str, facts: KeyFacts, value: &str) {
-        self.push(key, facts, false, |out| {
+        self.push(key, &facts, false, |out| {
             out.extend_from_slice(value.as_bytes())
         });
     }
 
+    /// Appends field `source`, written under `facts.name`.
     pub(crate) fn push(
         &mut self,
-        key: &'static str,
-        facts: KeyFacts,
+        source: &'static str,
+        facts: &KeyFacts,
         from_error: bool,
         render: impl FnOnce(&mut Vec<u8>),
     ) {
         let start = self.values.len();
         render(&mut self.values);
         self.entries.push(Entry {
-            key,
-            facts,
+            key: facts.name,
+            source,
+            naming: facts.naming(),
             from_error,
             start,
             end: self.values.len(),
@@ -88,7 +101,7 @@ impl FieldBuf {
     pub(crate) fn rekey(&mut self, key: &str, facts: KeyFacts) {
         if let Some(entry) = self.entries.iter_mut().find(|e| e.key == key) {
             entry.key = facts.name;
-            entry.facts = facts;
+            entry.naming = facts.naming();
         }
     }
 
@@ -120,8 +133,14 @@ impl FieldBuf {
             if update.has_key(entry.key) || (new_error && entry.from_error) {
                 continue;
             }
-            spare.push(entry.key, entry.facts, entry.from_error, |out| {
-                out.extend_from_slice(&self.values[entry.start..entry.end])
+            let start = spare.values.len();
+            spare
+                .values
+                .extend_from_slice(&self.values[entry.start..entry.end]);
+            spare.entries.push(Entry {
+                start,
+                end: spare.values.len(),
+                ..*entry
             });
         }
         spare.extend_from(update);

@@ -28,6 +28,10 @@ static ESCAPE: [u8; 256] = {
 /// Appends UTF-8 `bytes` escaped for the inside of a JSON string.
 // hot: every string written
 pub(crate) fn escape_into(out: &mut Vec<u8>, bytes: &[u8]) {
+    if !needs_escape(bytes) {
+        out.extend_from_slice(bytes);
+        return;
+    }
     // Whole chunks without anything to escape are copied at once; the test over a chunk has no
     // early exit, so the compiler turns it into a few vector instructions.
     const CHUNK: usize = 16;
@@ -43,6 +47,50 @@ pub(crate) fn escape_into(out: &mut Vec<u8>, bytes: &[u8]) {
         }
     }
     escape_bytes(out, chunks.remainder());
+}
+
+/// Whether any byte of `bytes` must be escaped, tested eight bytes at a time, so that the many
+/// short values with nothing to escape cost one test per word instead of a table lookup per
+/// byte.
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // Exact tests: non-zero when some byte is zero, or below 0x20.
+    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let word_needs_escape = |w: u64| {
+        (w.wrapping_sub(ONES * 0x20) & !w & HIGHS
+            | zero_byte(w ^ (ONES * u64::from(b'"')))
+            | zero_byte(w ^ (ONES * u64::from(b'\\'))))
+            != 0
+    };
+    let mut words = bytes.chunks_exact(8);
+    let mut found = false;
+    for chunk in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        found |= word_needs_escape(u64::from_le_bytes(word));
+    }
+    let tail = words.remainder();
+    if tail.is_empty() {
+        return found;
+    }
+    // The last eight bytes, overlapping bytes already tested; a value shorter than a word is
+    // padded with bytes that need no escape. Built in a register: a variable-length copy into a
+    // buffer would cost more than the test.
+    let word = match bytes.len().checked_sub(8) {
+        Some(start) => {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(&bytes[start..]);
+            u64::from_le_bytes(word)
+        }
+        None => tail
+            .iter()
+            .rev()
+            .fold(u64::from_le_bytes([b'a'; 8]), |word, &b| {
+                (word << 8) | u64::from(b)
+            }),
+    };
+    found | word_needs_escape(word)
 }
 
 fn escape_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
@@ -150,6 +198,20 @@ mod tests {
         assert_eq!(escaped("l1\nl2\r\t"), r#""l1\nl2\r\t""#);
         assert_eq!(escaped("\u{0}\u{1f}\u{8}\u{c}"), r#""\u0000\u001f\b\f""#);
         assert_eq!(escaped("héllo ✓ \u{2028}"), "\"héllo ✓ \u{2028}\"");
+    }
+
+    #[test]
+    fn the_word_test_finds_exactly_the_bytes_to_escape() {
+        for b in 0..=255u8 {
+            for len in 1..=17 {
+                for at in 0..len {
+                    let mut bytes = vec![b'x'; len];
+                    bytes[at] = b;
+                    let expected = b < 0x20 || b == b'"' || b == b'\\';
+                    assert_eq!(needs_escape(&bytes), expected, "{b:#x} at {at} of {len}");
+                }
+            }
+        }
     }
 
     proptest::proptest! {

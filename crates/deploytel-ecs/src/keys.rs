@@ -3,8 +3,9 @@
 //! Elasticsearch expands dotted keys into objects, so a document is rejected when one name is
 //! used both as a value and as an object: `host: "web-01"` under the ECS mapping, where `host`
 //! is an object, or `a` next to `a.b` in the same line. The layer's own keys must not be
-//! overwritten either. [`ReservedKeys`] knows the names the layer writes and the ECS objects;
-//! [`UserFields::resolve`] gives every user field a name that conflicts with none of them.
+//! overwritten either. [`ReservedKeys`] knows the names the layer writes, Elasticsearch's
+//! metadata names and (through `schema`) the ECS field table; [`UserFields::resolve`] gives
+//! every user field a name that conflicts with none of them.
 
 use crate::facts::LayerId;
 use crate::fields::FieldBuf;
@@ -216,10 +217,11 @@ impl UserFields {
     /// then the innermost span's, then outer spans'):
     ///
     /// 1. of several fields with one name, the first is kept and the others dropped;
-    /// 2. the key is made acceptable to Elasticsearch: an empty key becomes `_`, and a dot that
-    ///    would leave an empty path segment (leading, trailing or doubled) becomes `_`;
-    /// 3. a field that conflicts with a key of the layer, an ECS object, or another field that
-    ///    uses its name as an object gets `_` inserted at the end of the conflicting name; a
+    /// 2. the key is made acceptable to Elasticsearch by [`sanitize_into`] (empty, blank and
+    ///    too deep segments, nested labels);
+    /// 3. a field that conflicts with a key of the layer, a metadata name, an ECS object or leaf,
+    ///    or another field that uses its name as an object, or whose value its ECS type cannot
+    ///    hold, gets `_` inserted at the end of the conflicting name; a
     ///    renamed field that now equals a more important field's name is renamed again.
     ///
     /// The first pass compares every pair of fields; a later pass compares only the fields the
@@ -233,13 +235,13 @@ impl UserFields {
         for (index, entry) in entries.iter().enumerate() {
             let shadowed = self.items.iter().any(|earlier| {
                 let earlier = &entries[earlier.entry];
-                earlier.key == entry.key && earlier.facts.reserved_at == entry.facts.reserved_at
+                earlier.key == entry.key && earlier.naming.reserved_at == entry.naming.reserved_at
             });
             if shadowed {
                 continue;
             }
             let key_start = self.keys.len();
-            if entry.facts.clean {
+            if entry.naming.clean {
                 self.keys.extend_from_slice(entry.key.as_bytes());
             } else {
                 sanitize_into(&mut self.keys, entry.key);
@@ -259,7 +261,7 @@ impl UserFields {
             for i in 0..self.items.len() {
                 let item = self.items[i];
                 let at = if pass == 1 {
-                    let cached = entries[item.entry].facts.reserved_at;
+                    let cached = entries[item.entry].naming.reserved_at;
                     cached
                         .map(|at| at as usize)
                         .or_else(|| self.clash_with_others(i, None))
@@ -292,7 +294,7 @@ impl UserFields {
             let key = &self.keys[item.key_start..item.key_end];
             let prefix_start = self.prefixes.len();
             self.prefixes.extend_from_slice(b",\"");
-            if fields.entries()[item.entry].facts.needs_escape {
+            if fields.entries()[item.entry].naming.needs_escape {
                 crate::json::escape_into(&mut self.prefixes, key);
             } else {
                 self.prefixes.extend_from_slice(key);
@@ -370,7 +372,7 @@ impl ResolvedName {
         ResolvedName {
             address: entry.key.as_ptr() as usize,
             len: entry.key.len(),
-            reserved_at: entry.facts.reserved_at,
+            reserved_at: entry.naming.reserved_at,
         }
     }
 }

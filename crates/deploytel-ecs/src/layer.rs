@@ -19,7 +19,7 @@ use crate::facts::{FactsCache, KeyFacts, LayerId};
 use crate::fields::{Entry, FieldBuf};
 use crate::keys::{ReservedKeys, UserFields};
 use crate::recorder::Recorder;
-use crate::span_fields::{BufferPool, SpanFields};
+use crate::span_fields::{give_buffer, take_buffer, SpanFields};
 use crate::timestamp::{self, SecondCache, TimestampPrecision};
 use crate::{json, EcsStats};
 
@@ -51,7 +51,8 @@ pub struct EcsLayer<W = fn() -> io::Stdout> {
 }
 
 /// Buffers reused from event to event and span to span on a thread, so that writing a line or
-/// recording a span allocates nothing once they have grown to fit.
+/// recording a span allocates nothing once they have grown to fit. (The spans' own buffers come
+/// from the pool in `span_fields`.)
 struct Scratch {
     line: Vec<u8>,
     fields: FieldBuf,
@@ -61,7 +62,6 @@ struct Scratch {
     user: UserFields,
     facts: FactsCache,
     second: SecondCache,
-    spans: BufferPool,
 }
 
 impl Scratch {
@@ -74,7 +74,6 @@ impl Scratch {
             user: UserFields::new(),
             facts: FactsCache::new(),
             second: SecondCache::new(),
-            spans: BufferPool::new(),
         }
     }
 }
@@ -184,8 +183,12 @@ where
         let mut recorder =
             Recorder::for_event(fields, text, self.naming(), cached_facts, &mut message);
         event.record(&mut recorder);
+        let mut event_span = None;
         if let Some(scope) = ctx.event_scope(event) {
             for span in scope {
+                if event_span.is_none() {
+                    event_span = Some(span.id());
+                }
                 let extensions = span.extensions();
                 if let Some(span_fields) = extensions
                     .get::<SpanFields>()
@@ -221,7 +224,7 @@ where
             }
         }
         #[cfg(feature = "opentelemetry")]
-        self.trace_ids.write(line, event, ctx);
+        self.trace_ids.write(line, event_span.as_ref());
         user.write(line, fields);
         line.extend_from_slice(b"}\n");
 
@@ -254,10 +257,9 @@ where
 
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else { return };
-        let fields = with_scratch(|scratch| {
-            let mut fields = scratch.spans.take();
-            self.record_span_fields(scratch, &mut fields, |recorder| attrs.record(recorder));
-            fields
+        let mut fields = take_buffer();
+        with_scratch(|scratch| {
+            self.record_span_fields(scratch, &mut fields, |recorder| attrs.record(recorder))
         });
         let mut extensions = span.extensions_mut();
         match extensions.get_mut::<SpanFields>() {
@@ -276,9 +278,9 @@ where
             match extensions.get_mut::<SpanFields>() {
                 Some(all) => match all.get_mut(self.id) {
                     Some(existing) => {
-                        let mut spare = scratch.spans.take();
+                        let mut spare = take_buffer();
                         existing.merge(&update, &mut spare);
-                        scratch.spans.give(spare);
+                        give_buffer(spare);
                     }
                     None => all.add(self.id, std::mem::take(&mut update)),
                 },
@@ -286,17 +288,6 @@ where
             }
             scratch.update = update;
         });
-    }
-
-    fn on_close(&self, id: Id, ctx: Context<'_, S>) {
-        let Some(span) = ctx.span(&id) else { return };
-        let fields = span
-            .extensions_mut()
-            .get_mut::<SpanFields>()
-            .and_then(|all| all.take(self.id));
-        if let Some(fields) = fields {
-            with_scratch(|scratch| scratch.spans.give(fields));
-        }
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {

@@ -2,8 +2,9 @@
 //! (ECS) JSON, ready for Elasticsearch, Kibana, Loki or any log shipper.
 //!
 //! The layer follows the ecs-logging specification, folds in the fields of the spans the event
-//! happened in, masks secrets with the [`deploytel_core::Redactor`], and makes no heap
-//! allocation per event once its per-thread buffers have grown to fit.
+//! happened in, writes every name and value so that Elasticsearch's ECS 8.11 mapping accepts
+//! it, masks secrets with the [`deploytel_core::Redactor`], and makes no heap allocation per
+//! event (and one per span) once its per-thread buffers have grown to fit.
 //!
 //! ```
 //! use deploytel_ecs::EcsLayer;

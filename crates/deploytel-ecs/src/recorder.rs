@@ -9,13 +9,12 @@ use deploytel_core::{Redactor, REDACTED};
 use tracing_core::field::{Field, Visit};
 
 use crate::error_type::error_type;
-use crate::facts::KeyFacts;
+use crate::facts::{KeyFacts, Role};
 use crate::fields::{Entry, FieldBuf};
 use crate::json;
 use crate::keys::ReservedKeys;
 use crate::schema::{EcsType, Scalar};
 
-const MESSAGE: &str = "message";
 const ERROR_MESSAGE: &str = "error.message";
 const ERROR_STACK_TRACE: &str = "error.stack_trace";
 const ERROR_TYPE: &str = "error.type";
@@ -34,6 +33,9 @@ pub(crate) struct Recorder<'a, F> {
     message: Option<&'a mut Option<Entry>>,
     /// An error value has filled `error.*`; the next one is written under its own name.
     error_claimed: bool,
+    /// A field was written under its ECS name, or from an error value: only then can a later
+    /// field's name collide with an earlier one's.
+    renamed_or_derived: bool,
 }
 
 impl<'a, F: FnMut(&'static str) -> KeyFacts> Recorder<'a, F> {
@@ -73,47 +75,31 @@ impl<'a, F: FnMut(&'static str) -> KeyFacts> Recorder<'a, F> {
             facts,
             message,
             error_claimed: false,
+            renamed_or_derived: false,
         }
     }
 
-    /// Span fields through which tracing-opentelemetry is told a span's name, kind and status
-    /// are instructions to that layer, not data: a log line leaves them out. (Events are
-    /// written as recorded.)
-    fn is_otel_directive(&self, key: &str) -> bool {
-        use deploytel_core::semconv::otel;
-        self.message.is_none()
-            && [
-                otel::NAME,
-                otel::KIND,
-                otel::STATUS_CODE,
-                otel::STATUS_DESCRIPTION,
-            ]
-            .contains(&key)
-    }
-
-    /// The facts of field `name`. Within one record no field shadows another of a different
-    /// name: a field whose ECS name an earlier field holds keeps its own name; a field named
+    /// `facts` of field `name`, changed so that within one record no field shadows another of a
+    /// different name: a field whose ECS name an earlier field holds keeps its own name; a field named
     /// like an earlier field's ECS name takes that name, and the earlier field goes back to its
     /// own; an explicit `error.type` replaces the one derived from an error value; a field named
     /// like another `error.*` field of an earlier error value gets `_` appended. (A name
     /// written twice keeps the first value, as across records.)
-    // hot: once per field
-    fn facts_for(&mut self, name: &'static str) -> KeyFacts {
-        let facts = (self.facts)(name);
-        let Some(earlier) = self
-            .fields
-            .entries()
-            .iter()
-            .position(|e| e.key == facts.name)
-        else {
+    // Out of line: only fields written under an ECS name, or after one, or after an error
+    // value, come here.
+    #[inline(never)]
+    fn without_collisions(&mut self, name: &'static str, facts: KeyFacts) -> KeyFacts {
+        let translated = facts.translated(name);
+        self.renamed_or_derived |= translated;
+        let Some(earlier) = self.fields.entries().iter().find(|e| e.key == facts.name) else {
             return facts;
         };
-        let earlier = self.fields.entries()[earlier].facts;
-        if facts.translated() {
+        let earlier_source = earlier.source;
+        if translated {
             KeyFacts::work_out_as(name, name, self.reserved, self.redactor)
         } else if earlier.translated() {
             let own =
-                KeyFacts::work_out_as(earlier.source, earlier.source, self.reserved, self.redactor);
+                KeyFacts::work_out_as(earlier_source, earlier_source, self.reserved, self.redactor);
             self.fields.rekey(facts.name, own);
             facts
         } else if name == ERROR_TYPE {
@@ -132,43 +118,51 @@ impl<'a, F: FnMut(&'static str) -> KeyFacts> Recorder<'a, F> {
         }
     }
 
-    /// Facts for a field holding `value`: renamed when its ECS type cannot hold the value.
-    fn fitted(&self, facts: KeyFacts, value: Scalar<'_>) -> KeyFacts {
-        let Some(ty) = facts.ecs_type else {
-            return facts;
-        };
+    /// Whether a field of ECS type `ty` can hold `value`.
+    fn fits(&self, ty: EcsType, value: Scalar<'_>) -> bool {
         // A date or address with a credential inside would be written masked, and no longer
         // be one.
         let masked = matches!(value, Scalar::Text(text)
             if ty != EcsType::Keyword && self.redactor.find_secret(text).is_some());
-        if ty.accepts(value) && !masked {
-            facts
-        } else {
-            facts.renamed()
-        }
+        ty.accepts(value) && !masked
     }
 
     /// Pushes a scalar field; `render` writes the value, told the ECS type it is written as.
+    /// Span fields through which tracing-opentelemetry is told a span's name, kind or status
+    /// are left out: they are instructions to that layer, not data. (Events are written as
+    /// recorded.)
+    // hot: once per field
     fn scalar(
         &mut self,
         name: &'static str,
         value: Scalar<'_>,
         render: impl FnOnce(&mut Vec<u8>, Option<EcsType>),
     ) {
-        if self.is_otel_directive(name) {
+        let mut facts = (self.facts)(name);
+        if facts.role == Role::OtelDirective && self.message.is_none() {
             return;
         }
-        let facts = self.facts_for(name);
-        if facts.secret {
-            let facts = self.fitted(facts, Scalar::Text(REDACTED));
-            self.fields
-                .push(facts.name, facts, false, |out| json::string(out, REDACTED));
-        } else {
-            let facts = self.fitted(facts, value);
-            self.fields
-                .push(facts.name, facts, false, |out| render(out, facts.ecs_type));
+        if self.renamed_or_derived || facts.translated(name) {
+            facts = self.without_collisions(name, facts);
         }
-        if name == MESSAGE {
+        let value = if facts.secret {
+            Scalar::Text(REDACTED)
+        } else {
+            value
+        };
+        if let Some(ty) = facts.ecs_type {
+            if !self.fits(ty, value) {
+                facts = facts.renamed();
+            }
+        }
+        if facts.secret {
+            self.fields
+                .push(name, &facts, false, |out| json::string(out, REDACTED));
+        } else {
+            self.fields
+                .push(name, &facts, false, |out| render(out, facts.ecs_type));
+        }
+        if facts.role == Role::Message {
             if let Some(slot) = self.message.as_deref_mut() {
                 *slot = self.fields.pop();
             }
@@ -187,32 +181,31 @@ impl<'a, F: FnMut(&'static str) -> KeyFacts> Recorder<'a, F> {
     /// Elasticsearch rejects them as `long`, which is how it maps a new numeric field too; in
     /// an ECS float field they are written as the float they will become.
     fn integer<T: itoa::Integer>(&mut self, name: &'static str, value: T, wide: Option<f64>) {
-        let mut digits = itoa::Buffer::new();
-        let digits = digits.format(value).as_bytes();
-        let fits_i64 = wide.is_none();
-        let kind = if fits_i64 {
-            Scalar::Integer
-        } else {
-            Scalar::WideInteger
+        let kind = match wide {
+            None => Scalar::Integer,
+            Some(_) => Scalar::WideInteger,
         };
         self.scalar(name, kind, |out, ty| {
-            if fits_i64 {
-                out.extend_from_slice(digits);
-            } else if let (Some(EcsType::Float), Some(approx)) = (ty, wide) {
-                json::float(out, approx);
-            } else {
-                out.push(b'"');
-                out.extend_from_slice(digits);
-                out.push(b'"');
+            let mut digits = itoa::Buffer::new();
+            let digits = digits.format(value).as_bytes();
+            match (wide, ty) {
+                (None, _) => out.extend_from_slice(digits),
+                (Some(approx), Some(EcsType::Float)) => json::float(out, approx),
+                (Some(_), _) => {
+                    out.push(b'"');
+                    out.extend_from_slice(digits);
+                    out.push(b'"');
+                }
             }
         });
     }
 
     /// Pushes one of the `error.*` fields of an error value.
     fn error_field(&mut self, key: &'static str, text: &str) {
+        self.renamed_or_derived = true;
         let facts = (self.facts)(key);
         let redactor = self.redactor;
-        self.fields.push(key, facts, true, |out| {
+        self.fields.push(key, &facts, true, |out| {
             json::redacted_string(out, text, redactor)
         });
     }
@@ -238,7 +231,8 @@ impl<F: FnMut(&'static str) -> KeyFacts> Visit for Recorder<'_, F> {
     /// `error.type`, unless a field already filled `error.message`; any later one is written
     /// under its own field name, as its message, so that the three never mix two errors.
     fn record_error(&mut self, field: &Field, value: &(dyn Error + 'static)) {
-        if self.is_otel_directive(field.name()) {
+        let directive = (self.facts)(field.name()).role == Role::OtelDirective;
+        if directive && self.message.is_none() {
             return;
         }
         let mut text = std::mem::take(self.text);
@@ -266,7 +260,7 @@ impl<F: FnMut(&'static str) -> KeyFacts> Visit for Recorder<'_, F> {
             if let Some(name) = derived {
                 let facts = (self.facts)(ERROR_TYPE);
                 self.fields
-                    .push(ERROR_TYPE, facts, true, |out| json::string(out, name));
+                    .push(ERROR_TYPE, &facts, true, |out| json::string(out, name));
             }
         }
         *self.text = text;

@@ -3,9 +3,38 @@
 //! A span's extensions hold one value per type, and tracing-subscriber panics on a second
 //! insert of a type. Several `EcsLayer`s in one subscriber (stdout and a file, say) therefore
 //! share one [`SpanFields`] per span, holding a buffer per layer.
+//!
+//! The registry drops a span's extensions when the span closes; dropping [`SpanFields`] puts
+//! its buffers back into the closing thread's pool, from which the next span takes them. So a
+//! span's fields cost no allocation once the pool holds enough buffers, and the layer needs no
+//! `on_close` (with its span lookup and lock) to recycle them.
+
+use std::cell::RefCell;
 
 use crate::facts::LayerId;
 use crate::fields::FieldBuf;
+
+thread_local! {
+    static POOL: RefCell<BufferPool> = const { RefCell::new(BufferPool::new()) };
+}
+
+/// An empty buffer from this thread's pool, or a new one.
+pub(crate) fn take_buffer() -> FieldBuf {
+    POOL.try_with(|pool| pool.try_borrow_mut().ok().map(|mut pool| pool.take()))
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
+/// Gives `fields` back to this thread's pool; when the pool is busy or gone (the thread is
+/// exiting), the buffer is simply freed.
+pub(crate) fn give_buffer(fields: FieldBuf) {
+    let _ = POOL.try_with(|pool| {
+        if let Ok(mut pool) = pool.try_borrow_mut() {
+            pool.give(fields);
+        }
+    });
+}
 
 /// Every layer's fields of one span; the first layer's inline, so that the usual single layer
 /// costs no second allocation.
@@ -50,17 +79,21 @@ impl SpanFields {
             .find(|(id, _)| *id == layer)
             .map(|(_, fields)| fields)
     }
+}
 
-    /// Takes the layer's buffer out, to be reused when the span closes.
-    pub(crate) fn take(&mut self, layer: LayerId) -> Option<FieldBuf> {
-        self.get_mut(layer).map(std::mem::take)
+impl Drop for SpanFields {
+    fn drop(&mut self) {
+        give_buffer(std::mem::take(&mut self.first.1));
+        for (_, fields) in self.more.drain(..) {
+            give_buffer(fields);
+        }
     }
 }
 
 /// Buffers that outlive their spans on a thread, so that a new span's fields are rendered into
 /// memory already allocated.
 #[derive(Debug)]
-pub(crate) struct BufferPool {
+struct BufferPool {
     spare: Vec<FieldBuf>,
 }
 
@@ -70,17 +103,16 @@ const MAX_SPARE: usize = 64;
 const MAX_KEPT_BYTES: usize = 16 * 1024;
 
 impl BufferPool {
-    pub(crate) const fn new() -> Self {
+    const fn new() -> Self {
         BufferPool { spare: Vec::new() }
     }
 
-    /// An empty buffer.
-    pub(crate) fn take(&mut self) -> FieldBuf {
+    fn take(&mut self) -> FieldBuf {
         self.spare.pop().unwrap_or_default()
     }
 
     /// Keeps `fields` for reuse, unless the pool is full or the buffer too large.
-    pub(crate) fn give(&mut self, mut fields: FieldBuf) {
+    fn give(&mut self, mut fields: FieldBuf) {
         if self.spare.len() < MAX_SPARE && fields.capacity_bytes() <= MAX_KEPT_BYTES {
             fields.clear();
             self.spare.push(fields);
@@ -99,7 +131,23 @@ mod tests {
         all.add(b, FieldBuf::new());
         assert!(all.get(a).is_some() && all.get(b).is_some());
         assert!(all.get(c).is_none());
-        assert!(all.take(b).is_some());
+    }
+
+    #[test]
+    fn dropped_span_fields_return_their_buffers_to_the_pool() {
+        let mut fields = FieldBuf::new();
+        fields.push_json("a", crate::facts::tests::plain_facts("a"), "1");
+        let (a, b) = (LayerId::next(), LayerId::next());
+        let mut all = SpanFields::new(a, fields);
+        all.add(b, take_buffer());
+        let before = POOL.with(|pool| pool.borrow().spare.len());
+        drop(all);
+        let after = POOL.with(|pool| pool.borrow().spare.len());
+        assert_eq!(after, before + 2);
+        assert!(
+            take_buffer().entries().is_empty(),
+            "buffers come back empty"
+        );
     }
 
     #[test]

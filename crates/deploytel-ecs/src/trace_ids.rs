@@ -4,9 +4,8 @@ use std::sync::OnceLock;
 
 use opentelemetry::trace::TraceContextExt;
 use tracing_core::dispatcher::WeakDispatch;
-use tracing_core::{Dispatch, Event, Subscriber};
-use tracing_subscriber::layer::Context;
-use tracing_subscriber::registry::LookupSpan;
+use tracing_core::span::Id;
+use tracing_core::Dispatch;
 
 /// Looks up the OpenTelemetry context of spans through the subscriber the layer is part of.
 ///
@@ -24,19 +23,16 @@ impl TraceIds {
         let _ = self.dispatch.set(dispatch.downgrade());
     }
 
-    /// Appends `,"trace.id":"…","span.id":"…"` when the event's span has a valid
-    /// OpenTelemetry context.
-    pub(crate) fn write<S>(&self, out: &mut Vec<u8>, event: &Event<'_>, ctx: &Context<'_, S>)
-    where
-        S: Subscriber + for<'a> LookupSpan<'a>,
-    {
-        let Some(span) = ctx.event_span(event) else {
+    /// Appends `,"trace.id":"…","span.id":"…"` when the event's span (`span`, found by the
+    /// caller on its way through the event's scope) has a valid OpenTelemetry context.
+    pub(crate) fn write(&self, out: &mut Vec<u8>, span: Option<&Id>) {
+        let Some(span) = span else {
             return;
         };
         let Some(dispatch) = self.dispatch.get().and_then(WeakDispatch::upgrade) else {
             return;
         };
-        let Some(cx) = tracing_opentelemetry::get_otel_context(&span.id(), &dispatch) else {
+        let Some(cx) = tracing_opentelemetry::get_otel_context(span, &dispatch) else {
             return;
         };
         let otel_span = cx.span();

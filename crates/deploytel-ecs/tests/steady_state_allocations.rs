@@ -79,3 +79,33 @@ fn events_inside_and_outside_spans_allocate_nothing_once_warm() {
         assert_eq!(allocations, 0, "allocations in 2,000 events");
     });
 }
+
+#[test]
+fn a_spans_whole_life_allocates_once_the_box_its_fields_live_in() {
+    let layer = EcsLayer::builder()
+        .service_name("billing")
+        .with_writer(io::sink)
+        .build();
+    tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
+        let life = |i: u64| {
+            let step = info_span!(
+                "step",
+                step.name = "install_packages",
+                step.run = i,
+                host = "web-01",
+                attempt = 1u64
+            );
+            let _entered = step.enter();
+            info!(duration_ms = 1250u64, "step finished");
+            step.record("attempt", 2u64);
+        };
+        for i in 0..100 {
+            life(i);
+        }
+        let spans = 1_000;
+        let allocations = allocations_during(|| (0..spans).for_each(life));
+        // The registry boxes every value put into a span's extensions; the buffers inside come
+        // from a pool.
+        assert_eq!(allocations, spans, "allocations in {spans} span lifecycles");
+    });
+}

@@ -26,45 +26,56 @@ static TRIGGERS: [bool; 256] = {
 // hot: once per string value logged
 pub(crate) fn next_secret(keys: &SecretKeys, value: &str, from: usize) -> Option<Span> {
     let bytes = value.as_bytes();
-    let mut i = from;
-    loop {
-        i += skip_ordinary(bytes.get(i..)?)?;
-        // Each arm first tests a neighbouring byte, which rules out nearly every ordinary text.
-        let next = bytes.get(i + 1).copied().unwrap_or(0);
-        let found = match bytes[i] {
-            b'-' if next == b'-' => {
-                pem_private_key(bytes, i).or_else(|| spaced_flag(keys, bytes, i))
-            }
-            b'=' => assignment(keys, bytes, i, from),
-            b':' if next == b'/' => url_password(bytes, i, from),
-            // `J` is rarer than `e`, so a token is recognised by the `J` of its leading `eyJ`.
-            b'J' if i >= from + 2 && bytes[i - 2] == b'e' && bytes[i - 1] == b'y' => {
-                jwt(bytes, i - 2)
-            }
-            b'A' if next.is_ascii_uppercase() => aws_access_key_id(bytes, i),
-            b'B' | b'b' if matches!(next, b'e' | b'E' | b'a' | b'A') => http_credentials(bytes, i),
-            _ => None,
-        };
-        if let Some(span) = found {
-            if span.1 > span.0 {
+    // Most values hold no trigger byte at all: one word-at-a-time test settles them.
+    if !has_trigger(bytes.get(from..)?) {
+        return None;
+    }
+    // The trigger positions of each 64-byte chunk as one bit mask, visited in order: ordinary
+    // text has many triggers that lead nowhere (`b`, `-`), and this visits each without
+    // scanning the rest of the value again.
+    let mut chunk_start = from;
+    while chunk_start < bytes.len() {
+        let chunk_end = bytes.len().min(chunk_start + 64);
+        let mut triggers = trigger_mask(&bytes[chunk_start..chunk_end]);
+        while triggers != 0 {
+            let i = chunk_start + triggers.trailing_zeros() as usize;
+            triggers &= triggers - 1;
+            if let Some(span) = secret_at(keys, bytes, i, from) {
                 return Some(span);
             }
         }
-        i += 1;
+        chunk_start = chunk_end;
     }
+    None
 }
 
-/// How many bytes at the start of `bytes` no detector looks at; `None` when that is all of them.
-// hot: once per string value logged
-fn skip_ordinary(bytes: &[u8]) -> Option<usize> {
-    if !has_trigger(bytes) {
-        return None;
-    }
-    bytes.iter().position(|&b| TRIGGERS[usize::from(b)])
+/// A secret that starts at trigger byte `i`, if one does.
+fn secret_at(keys: &SecretKeys, bytes: &[u8], i: usize, from: usize) -> Option<Span> {
+    // Each arm first tests a neighbouring byte, which rules out nearly every ordinary text.
+    let next = bytes.get(i + 1).copied().unwrap_or(0);
+    let found = match bytes[i] {
+        b'-' if next == b'-' => pem_private_key(bytes, i).or_else(|| spaced_flag(keys, bytes, i)),
+        b'=' => assignment(keys, bytes, i, from),
+        b':' if next == b'/' => url_password(bytes, i, from),
+        // `J` is rarer than `e`, so a token is recognised by the `J` of its leading `eyJ`.
+        b'J' if i >= from + 2 && bytes[i - 2] == b'e' && bytes[i - 1] == b'y' => jwt(bytes, i - 2),
+        b'A' if next.is_ascii_uppercase() => aws_access_key_id(bytes, i),
+        b'B' | b'b' if matches!(next, b'e' | b'E' | b'a' | b'A') => http_credentials(bytes, i),
+        _ => None,
+    };
+    found.filter(|span| span.1 > span.0)
+}
+
+/// Bit `n` set when byte `n` of `chunk` (at most 64 bytes) is a trigger.
+fn trigger_mask(chunk: &[u8]) -> u64 {
+    chunk.iter().enumerate().fold(0, |mask, (n, &b)| {
+        mask | (u64::from(TRIGGERS[usize::from(b)]) << n)
+    })
 }
 
 /// Whether any byte of `bytes` is a trigger, tested eight bytes at a time: each trigger is
 /// compared with a whole word at once, and the comparisons do not wait on each other.
+// hot: once per string value logged
 fn has_trigger(bytes: &[u8]) -> bool {
     let mut words = bytes.chunks_exact(8);
     let mut found = false;
@@ -291,4 +302,41 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack
         .windows(needle.len())
         .position(|window| window == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The first secret found by trying every trigger byte from `from` on, with no shortcut.
+    fn every_position(keys: &SecretKeys, value: &str, from: usize) -> Option<Span> {
+        let bytes = value.as_bytes();
+        (from..bytes.len())
+            .filter(|&i| TRIGGERS[usize::from(bytes[i])])
+            .find_map(|i| secret_at(keys, bytes, i, from))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        #[test]
+        fn the_shortcuts_find_what_trying_every_position_finds(
+            value in "([a-z0-9 _./@-]|--|=|://|eyJ|AKIA|Bearer |token=|:pw@|-----BEGIN |PRIVATE KEY-----){0,40}",
+            from in 0usize..8,
+        ) {
+            let keys = SecretKeys::new(super::super::keys::DEFAULT_SECRET_KEYS.iter().copied());
+            let from = from.min(value.len());
+            prop_assume!(value.is_char_boundary(from));
+            prop_assert_eq!(next_secret(&keys, &value, from), every_position(&keys, &value, from));
+        }
+    }
+
+    #[test]
+    fn values_longer_than_one_mask_are_scanned_to_the_end() {
+        let keys = SecretKeys::new(super::super::keys::DEFAULT_SECRET_KEYS.iter().copied());
+        let value = format!("{} password=hunter2", "b-".repeat(100));
+        let found = next_secret(&keys, &value, 0);
+        assert_eq!(found.map(|(s, e)| &value[s..e]), Some("hunter2"));
+    }
 }
