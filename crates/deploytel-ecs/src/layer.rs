@@ -82,20 +82,20 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch::new()) };
 }
 
-/// Runs `f` with this thread's buffers, or with fresh ones when they are in use (an event
-/// emitted while this thread writes another, by the writer itself, say) or gone (the thread is
-/// exiting).
-fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+/// Runs `f` with this thread's buffers, or with fresh ones when they are gone (the thread is
+/// exiting) or in use (tracing drops events emitted while a subscriber handles another on the
+/// same thread, but a layer must not rely on its caller for that).
+fn with_scratch(f: impl FnOnce(&mut Scratch)) {
     let mut f = Some(f);
-    let reused = SCRATCH.try_with(|cell| {
-        let mut scratch = cell.try_borrow_mut().ok()?;
-        f.take().map(|f| f(&mut scratch))
+    let _ = SCRATCH.try_with(|cell| {
+        if let Ok(mut scratch) = cell.try_borrow_mut() {
+            if let Some(f) = f.take() {
+                f(&mut scratch);
+            }
+        }
     });
-    match (reused, f) {
-        (Ok(Some(result)), _) => result,
-        (_, Some(f)) => f(&mut Scratch::new()),
-        // `f` ran but returned nothing: impossible, since it returns an `R`.
-        (_, None) => unreachable!("the scratch closure ran and produced its result"),
+    if let Some(f) = f {
+        f(&mut Scratch::new());
     }
 }
 

@@ -435,3 +435,59 @@ fn lines_pass_whole_through_tracing_appenders_non_blocking_writer() {
         .all(|(i, d)| d.get("i").and_then(Json::as_u64) == Some(i as u64)
             && d.get("deployment.id").and_then(Json::as_u64) == Some(7)));
 }
+
+/// A writer that logs, inside a span of its own, the first time it is asked to write: the way
+/// a file appender that reports its own rotation behaves.
+struct LoggingWriter {
+    capture: Capture,
+    logged: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl<'a> MakeWriter<'a> for LoggingWriter {
+    type Writer = LoggingWriterHandle<'a>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        LoggingWriterHandle(self)
+    }
+}
+
+struct LoggingWriterHandle<'a>(&'a LoggingWriter);
+
+impl io::Write for LoggingWriterHandle<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if !self
+            .0
+            .logged
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            let span = info_span!("rotation", file.path = "/var/log/deployer.1");
+            span.in_scope(|| warn!(file.size = 1024u64, "rotated"));
+        }
+        self.0.capture.make_writer().write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_writer_that_logs_while_writing_neither_panics_nor_breaks_the_line() {
+    let capture = Capture::new();
+    let writer = LoggingWriter {
+        capture: capture.clone(),
+        logged: Default::default(),
+    };
+    let layer = EcsLayer::builder().with_writer(writer).build();
+    tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
+        let step = info_span!("step", step = "migrate");
+        step.in_scope(|| info!("outer"));
+    });
+    let lines = parse_ecs_lines(&capture.text()).unwrap();
+    // tracing drops what is emitted while a subscriber handles another event on the same
+    // thread, so only the outer line arrives, whole and with its own span's fields.
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0].str("message"), Some("outer"));
+    assert_eq!(lines[0].str("step"), Some("migrate"));
+    assert_eq!(lines[0].get("file.path"), None);
+}
