@@ -7,6 +7,8 @@
 //! cargo run --example deploy_orchestrator
 //! cargo run --example deploy_orchestrator -- --fail-step migrate_database
 //! cargo run --example deploy_orchestrator -- --metrics-addr 127.0.0.1:9464 --serve-secs 60
+//! cargo run --example deploy_orchestrator -- --fail-step smoke_test --push-gateway http://localhost:9091
+//! cargo run --example deploy_orchestrator -- --textfile /var/lib/prometheus/node-exporter/deploytel.prom
 //! ```
 //!
 //! The deployment is one trace: a `RUN deploy-billing` span, a span per step, and a span per
@@ -29,8 +31,15 @@
 //! so Prometheus can scrape the result: `deploytel_deployments_total{result="failure"}` and
 //! `deploytel_steps_total{step="migrate_database",result="failure"}` after a `--fail-step
 //! migrate_database` run, with no metric code in this program. A log line says where it serves.
+//!
+//! A deployment run from cron or CI exits before Prometheus would scrape it, so it hands its
+//! metrics over instead: `--push-gateway URL` (or `DEPLOYTEL_METRICS_PUSHGATEWAY`) pushes them
+//! to a Prometheus Pushgateway, `--textfile PATH` (or `DEPLOYTEL_METRICS_TEXTFILE`) writes them
+//! for node_exporter's textfile collector, when the deployment starts and ends and once more
+//! at exit. `--environment NAME` deploys to another environment than `staging`.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -39,7 +48,7 @@ use tracing::{error, info};
 
 const SERVICE: &str = "billing";
 const VERSION: &str = "1.4.2";
-const ENVIRONMENT: &str = "staging";
+const DEFAULT_ENVIRONMENT: &str = "staging";
 
 /// The steps of the deployment and the shell command each one runs; `smoke_test` runs this
 /// program again as an agent instead.
@@ -74,7 +83,7 @@ fn main() -> ExitCode {
         Err(message) => {
             eprintln!("{message}");
             eprintln!(
-                "usage: deploy_orchestrator [--fail-step {}] [--metrics-addr IP:PORT] [--serve-secs N]",
+                "usage: deploy_orchestrator [--fail-step {}] [--environment NAME] [--metrics-addr IP:PORT] [--serve-secs N] [--push-gateway URL] [--textfile PATH]",
                 step_names()
             );
             return ExitCode::from(2);
@@ -83,11 +92,7 @@ fn main() -> ExitCode {
 
     // A demo run with no collector shows the trace on stderr at the end instead of reporting
     // its spans lost to the default endpoint.
-    let guard = match start_telemetry(
-        "deploy-orchestrator",
-        TracesExporter::Tree,
-        options.metrics_addr,
-    ) {
+    let guard = match start_telemetry("deploy-orchestrator", TracesExporter::Tree, &options) {
         Ok(guard) => guard,
         Err(code) => return code,
     };
@@ -99,7 +104,7 @@ fn main() -> ExitCode {
         );
     }
 
-    let succeeded = deploy(options.fail_step.as_deref());
+    let succeeded = deploy(options.fail_step.as_deref(), &options.environment);
     if let (Some(addr), Some(secs)) = (metrics_addr, options.serve_secs) {
         info!(
             url.full = format!("http://{addr}/metrics"),
@@ -121,11 +126,11 @@ fn main() -> ExitCode {
 fn agent() -> ExitCode {
     // The orchestrator shows only its own process's tree; the agent's spans need a collector
     // to meet it.
-    let _guard = match start_telemetry("smoke-agent", TracesExporter::None, None) {
+    let _guard = match start_telemetry("smoke-agent", TracesExporter::None, &Options::agent()) {
         Ok(guard) => guard,
         Err(code) => return code,
     };
-    let checks = Deployment::builder("smoke-checks", ENVIRONMENT)
+    let checks = Deployment::builder("smoke-checks", DEFAULT_ENVIRONMENT)
         .name(SERVICE)
         .start();
     for (name, finding) in [
@@ -141,8 +146,8 @@ fn agent() -> ExitCode {
 }
 
 /// Runs every step in order and says whether the deployment succeeded.
-fn deploy(fail_step: Option<&str>) -> bool {
-    let deployment = Deployment::builder("deploy-billing", ENVIRONMENT)
+fn deploy(fail_step: Option<&str>, environment: &str) -> bool {
+    let deployment = Deployment::builder("deploy-billing", environment)
         .name(SERVICE)
         .ref_name(VERSION)
         .start();
@@ -232,13 +237,12 @@ fn run_step(deployment: &Deployment, name: &'static str, command: &str) -> Resul
 }
 
 /// Installs deploytel for `service`; spans go to `unconfigured` unless the environment says
-/// where they should go. Metrics are served on `metrics_addr` when given, else where
-/// `DEPLOYTEL_METRICS_ADDR` says; the agent serves none, since it inherits the orchestrator's
-/// environment and would find the address taken.
+/// where they should go. Metrics are served, pushed and written where `options` say, else
+/// where the `DEPLOYTEL_METRICS_*` variables say.
 fn start_telemetry(
     service: &str,
     unconfigured: TracesExporter,
-    metrics_addr: Option<SocketAddr>,
+    options: &Options,
 ) -> Result<deploytel::Guard, ExitCode> {
     let mut telemetry = deploytel::builder()
         .service_name(service)
@@ -259,10 +263,19 @@ fn start_telemetry(
     if !traces_configured() {
         telemetry = telemetry.traces_exporter(unconfigured);
     }
-    match metrics_addr {
-        Some(addr) => telemetry = telemetry.metrics_addr(addr),
-        None if service == "smoke-agent" => telemetry = telemetry.without_metrics_server(),
-        None => {}
+    if options.is_agent {
+        // The agent inherits the orchestrator's environment: it would find the metrics address
+        // taken, and write over the orchestrator's textfile.
+        telemetry = telemetry.without_metrics_server().without_metrics_export();
+    }
+    if let Some(addr) = options.metrics_addr {
+        telemetry = telemetry.metrics_addr(addr);
+    }
+    if let Some(url) = &options.push_gateway {
+        telemetry = telemetry.metrics_pushgateway(url);
+    }
+    if let Some(path) = &options.textfile {
+        telemetry = telemetry.metrics_textfile(path);
     }
     telemetry.init().map_err(|e| {
         eprintln!("cannot start telemetry: {e}");
@@ -282,15 +295,39 @@ fn traces_configured() -> bool {
 }
 
 /// What the command line asks for.
-#[derive(Default)]
 struct Options {
     fail_step: Option<String>,
+    environment: String,
     metrics_addr: Option<SocketAddr>,
     serve_secs: Option<u64>,
+    push_gateway: Option<String>,
+    textfile: Option<PathBuf>,
+    is_agent: bool,
+}
+
+impl Options {
+    fn new() -> Self {
+        Options {
+            fail_step: None,
+            environment: DEFAULT_ENVIRONMENT.to_owned(),
+            metrics_addr: None,
+            serve_secs: None,
+            push_gateway: None,
+            textfile: None,
+            is_agent: false,
+        }
+    }
+
+    fn agent() -> Self {
+        Options {
+            is_agent: true,
+            ..Options::new()
+        }
+    }
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
-    let mut options = Options::default();
+    let mut options = Options::new();
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
         match arg.as_str() {
@@ -308,6 +345,9 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
                     .map_err(|_| format!("--metrics-addr {addr:?} is not IP:PORT"))?;
                 options.metrics_addr = Some(addr);
             }
+            "--environment" => options.environment = value()?,
+            "--push-gateway" => options.push_gateway = Some(value()?),
+            "--textfile" => options.textfile = Some(PathBuf::from(value()?)),
             "--serve-secs" => {
                 let secs = value()?;
                 let secs = secs

@@ -27,8 +27,11 @@ ensure_commands() {
 }
 
 # The example orchestrator's steps run through `sh`; promtool checks scrapes, alert rules and
-# dashboard queries.
-ensure_commands sh dash promtool prometheus
+# dashboard queries; a real Prometheus, Pushgateway and node_exporter show the alert rules
+# firing for scraped, pushed and textfile metrics.
+ensure_commands sh dash promtool prometheus prometheus prometheus \
+  prometheus-pushgateway prometheus-pushgateway \
+  prometheus-node-exporter prometheus-node-exporter
 
 if [ "${INSTALL_TOOLS:-0}" = 1 ] && ! cargo deny --version >/dev/null 2>&1; then
   step "installing cargo-deny"

@@ -2,49 +2,21 @@
 //! Elasticsearch with the ECS templates accepts (judged by the ECS mapping checker), and
 //! `--fail-step` makes the deployment fail with a non-zero exit.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use deploytel_testkit::ecs::parse_ecs_lines;
 use deploytel_testkit::json::{Document, Json};
 
-/// `cargo test` builds the examples next to the test binaries' directory.
-fn example_binary() -> PathBuf {
-    let deps = std::env::current_exe().expect("the test binary has a path");
-    let profile_dir = deps
-        .parent()
-        .and_then(|d| d.parent())
-        .expect("test binaries live in <target>/<profile>/deps");
-    let binary = profile_dir.join("examples").join(format!(
-        "deploy_orchestrator{}",
-        std::env::consts::EXE_SUFFIX
-    ));
-    assert!(
-        binary.exists(),
-        "{} is missing: run through `cargo test`",
-        binary.display()
-    );
-    binary
-}
+mod support;
+use support::example;
 
 fn run(args: &[&str]) -> (Output, Vec<Document>) {
     run_with_env(args, &[])
 }
 
 fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> (Output, Vec<Document>) {
-    let mut command = Command::new(example_binary());
+    let mut command = example();
     command.args(args);
-    for variable in [
-        "RUST_LOG",
-        "OTEL_SERVICE_NAME",
-        "OTEL_EXPORTER_OTLP_ENDPOINT",
-        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
-        "OTEL_TRACES_EXPORTER",
-        "TRACEPARENT",
-        "DEPLOYTEL_METRICS_ADDR",
-    ] {
-        command.env_remove(variable);
-    }
     command.envs(env.iter().copied());
     let output = command.output().expect("the example starts");
     let stdout = String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8");
@@ -307,7 +279,7 @@ fn wait_for_message(lines: &std::sync::mpsc::Receiver<String>, prefix: &str) -> 
 
 #[test]
 fn with_metrics_addr_a_failed_step_shows_in_a_scrape_that_promtool_accepts() {
-    let mut command = Command::new(example_binary());
+    let mut command = example();
     command
         .args([
             "--metrics-addr",
@@ -317,7 +289,6 @@ fn with_metrics_addr_a_failed_step_shows_in_a_scrape_that_promtool_accepts() {
             "--fail-step",
             "migrate_database",
         ])
-        .env_remove("DEPLOYTEL_METRICS_ADDR")
         .env("OTEL_TRACES_EXPORTER", "none")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null());

@@ -6,11 +6,15 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use deploytel_core::Outcome;
 use prometheus::Registry;
 
+use crate::export::Exporter;
 use crate::groups::{GroupCache, PairFamilies, PairSeries, StepSeries, SubprocessSeries};
 use crate::timers::{DeploymentTimer, StepTimer, SubprocessTimer};
 use crate::MetricsError;
 use crate::{buckets, names};
-use crate::{CounterFamily, DeployMetricsLayer, Families, GaugeFamily, HistogramFamily, Limits};
+use crate::{
+    CounterFamily, DeployMetricsLayer, ExportReport, Families, GaugeFamily, HistogramFamily,
+    Limits, MetricsExport,
+};
 
 /// The deploy metrics of one registry: deployments, steps and subprocesses, by outcome.
 ///
@@ -29,6 +33,7 @@ pub(crate) struct Inner {
     pub(crate) deployments_active: GaugeFamily,
     pub(crate) oldest_active_start: GaugeFamily,
     pub(crate) last_success: GaugeFamily,
+    pub(crate) last_failure: GaugeFamily,
     pub(crate) steps: CounterFamily,
     pub(crate) step_duration: HistogramFamily,
     pub(crate) subprocesses: CounterFamily,
@@ -36,6 +41,7 @@ pub(crate) struct Inner {
     pairs: GroupCache<PairSeries>,
     step_groups: GroupCache<StepSeries>,
     subprocess_groups: GroupCache<SubprocessSeries>,
+    exporter: Option<Arc<Exporter>>,
 }
 
 /// Configures and registers [`DeployMetrics`].
@@ -43,6 +49,7 @@ pub(crate) struct Inner {
 pub struct DeployMetricsBuilder {
     registry: Option<Registry>,
     limits: Limits,
+    export: MetricsExport,
 }
 
 impl DeployMetricsBuilder {
@@ -56,6 +63,14 @@ impl DeployMetricsBuilder {
     /// Series and label-length limits of every family.
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Hands the registry over to a node_exporter textfile or a Pushgateway when a deployment
+    /// starts or ends, and at [`DeployMetrics::finish_export`]: for programs that run a
+    /// deployment and exit before Prometheus would scrape them.
+    pub fn export(mut self, export: MetricsExport) -> Self {
+        self.export = export;
         self
     }
 
@@ -92,6 +107,11 @@ impl DeployMetricsBuilder {
                 "End time of the last successful deployment.",
                 &pair,
             )?,
+            last_failure: families.gauge(
+                names::DEPLOYMENT_LAST_FAILURE,
+                "End time of the last deployment that ended in failure, error or timeout.",
+                &pair,
+            )?,
             steps: families.counter(
                 names::STEPS_TOTAL,
                 "Deployment steps that ended, by result.",
@@ -114,6 +134,11 @@ impl DeployMetricsBuilder {
                 &["executable", "result"],
                 buckets::STEP,
             )?,
+            exporter: if self.export.is_empty() {
+                None
+            } else {
+                Some(Arc::new(Exporter::start(registry.clone(), self.export)?))
+            },
             pairs: GroupCache::new(self.limits.series()),
             step_groups: GroupCache::new(self.limits.series()),
             subprocess_groups: GroupCache::new(self.limits.series()),
@@ -153,6 +178,26 @@ impl DeployMetrics {
     /// subprocess spans.
     pub fn layer(&self) -> DeployMetricsLayer {
         DeployMetricsLayer::new(self.clone())
+    }
+
+    /// Asks for an export to the targets of [`DeployMetricsBuilder::export`] now; returns at
+    /// once (the export runs on a thread of its own). Deployments ask for one when they start
+    /// and end.
+    pub fn export_now(&self) {
+        if let Some(exporter) = &self.inner.exporter {
+            exporter.request();
+        }
+    }
+
+    /// Makes a final export and waits for it, at most `timeout`, then reports what every export
+    /// delivered and why any failed; `None` when no export is configured. Later deployments are
+    /// no longer exported. Dropping the last clone of `DeployMetrics` does this too, waiting at
+    /// most 5 seconds.
+    pub fn finish_export(&self, timeout: Duration) -> Option<ExportReport> {
+        self.inner
+            .exporter
+            .as_ref()
+            .map(|exporter| exporter.finish(timeout))
     }
 
     /// Starts timing a deployment: counts it active now, records its outcome and duration when
@@ -205,7 +250,9 @@ impl DeployMetrics {
                     active: &inner.deployments_active,
                     oldest_active_start: &inner.oldest_active_start,
                     last_success: &inner.last_success,
+                    last_failure: &inner.last_failure,
                 },
+                inner.exporter.clone(),
             )
         })
     }

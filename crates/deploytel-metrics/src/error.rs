@@ -47,6 +47,27 @@ pub enum MetricsError {
     #[cfg(feature = "server")]
     #[error("could not start the metrics server thread: {0}")]
     Thread(#[source] std::io::Error),
+    /// The thread that exports metrics to a textfile or Pushgateway could not be started.
+    #[error("could not start the metrics export thread: {0}")]
+    ExportThread(#[source] std::io::Error),
+    /// The textfile path cannot be one node_exporter reads.
+    #[error("metrics textfile {path:?}: {reason}")]
+    InvalidTextfile {
+        /// The path given.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The Pushgateway address or grouping key cannot be pushed to.
+    #[error("Pushgateway {what} {value:?}: {reason}")]
+    InvalidPushgateway {
+        /// Which part: `url`, `job` or `label name`.
+        what: &'static str,
+        /// The value given.
+        value: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
 }
 
 impl MetricsError {

@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime};
 use deploytel_core::Outcome;
 
 use crate::deploy_metrics::unix_seconds;
+use crate::export::Exporter;
 use prometheus::{HistogramVec, IntCounterVec};
 
 use crate::family::{Family, Vector};
@@ -102,9 +103,35 @@ pub(crate) struct PairSeries {
     durations: LazyPerOutcome<HistogramVec>,
     active: Option<Gauge>,
     oldest_active_start: Option<Gauge>,
-    last_success_family: GaugeFamily,
-    last_success: OnceLock<Option<Gauge>>,
+    last_success: LastEnd,
+    last_failure: LastEnd,
     running_since: Mutex<Vec<f64>>,
+    exporter: Option<Arc<Exporter>>,
+}
+
+/// A timestamp gauge of a (pipeline, environment), made when first set: a pipeline that never
+/// failed has no last-failure series.
+struct LastEnd {
+    family: GaugeFamily,
+    gauge: OnceLock<Option<Gauge>>,
+}
+
+impl LastEnd {
+    fn new(family: &GaugeFamily) -> Self {
+        LastEnd {
+            family: family.clone(),
+            gauge: OnceLock::new(),
+        }
+    }
+
+    fn set(&self, pair: [&str; 2], unix_seconds: f64) {
+        let gauge = self
+            .gauge
+            .get_or_init(|| self.family.with_labels(&pair).ok());
+        if let Some(gauge) = gauge {
+            gauge.set(unix_seconds);
+        }
+    }
 }
 
 /// The families a [`PairSeries`] draws from.
@@ -114,11 +141,17 @@ pub(crate) struct PairFamilies<'a> {
     pub(crate) active: &'a GaugeFamily,
     pub(crate) oldest_active_start: &'a GaugeFamily,
     pub(crate) last_success: &'a GaugeFamily,
+    pub(crate) last_failure: &'a GaugeFamily,
 }
 
 impl PairSeries {
     /// Creates every outcome counter at 0, so that `increase()` sees the first failure.
-    pub(crate) fn new(pipeline: &str, environment: &str, families: PairFamilies<'_>) -> Self {
+    pub(crate) fn new(
+        pipeline: &str,
+        environment: &str,
+        families: PairFamilies<'_>,
+        exporter: Option<Arc<Exporter>>,
+    ) -> Self {
         let pair = [pipeline, environment];
         PairSeries {
             pipeline: pipeline.into(),
@@ -132,9 +165,18 @@ impl PairSeries {
             durations: LazyPerOutcome::new(&families.durations.0),
             active: families.active.with_labels(&pair).ok(),
             oldest_active_start: families.oldest_active_start.with_labels(&pair).ok(),
-            last_success_family: families.last_success.clone(),
-            last_success: OnceLock::new(),
+            last_success: LastEnd::new(families.last_success),
+            last_failure: LastEnd::new(families.last_failure),
             running_since: Mutex::new(Vec::new()),
+            exporter,
+        }
+    }
+
+    /// Hands the new state over, when an export is configured: a process may exit before
+    /// Prometheus scrapes it.
+    fn export(&self) {
+        if let Some(exporter) = &self.exporter {
+            exporter.request();
         }
     }
 
@@ -146,6 +188,8 @@ impl PairSeries {
             .unwrap_or_else(PoisonError::into_inner);
         running.push(start);
         self.show_running(&running);
+        drop(running);
+        self.export();
     }
 
     /// The deployment that started at `start` ended.
@@ -181,16 +225,18 @@ impl PairSeries {
         {
             histogram.observe_duration(duration);
         }
-        if outcome.is_success() {
-            let gauge = self.last_success.get_or_init(|| {
-                self.last_success_family
-                    .with_labels(&[&self.pipeline, &self.environment])
-                    .ok()
-            });
-            if let Some(gauge) = gauge {
-                gauge.set(unix_seconds(SystemTime::now()));
+        // A timestamp, unlike a counter, shows a failure to rules that see the series for
+        // the first time already counting it: a run that ends within one scrape interval, or a
+        // process that pushes its metrics and exits.
+        let pair = [&*self.pipeline, &*self.environment];
+        match outcome {
+            Outcome::Success => self.last_success.set(pair, unix_seconds(SystemTime::now())),
+            Outcome::Failure | Outcome::Error | Outcome::Timeout => {
+                self.last_failure.set(pair, unix_seconds(SystemTime::now()))
             }
+            Outcome::Cancellation | Outcome::Skip => {}
         }
+        self.export();
     }
 }
 

@@ -29,6 +29,7 @@
 //! | [`Counter`], [`Gauge`], [`Histogram`] | handles to one series |
 //! | `MetricsServer`, `Health` | `/metrics`, `/health`, `/health/ready`, `/health/detailed` on a thread of their own (feature `server`) |
 //! | `HttpMetricsLayer` | a `tower::Layer` with HTTP server metrics (feature `tower`) |
+//! | [`MetricsExport`] | hands the metrics over for programs that exit after a deployment: a node_exporter textfile, a Pushgateway (feature `pushgateway`) |
 //!
 //! The metric names, labels and shipped rules are documented in the repository's
 //! `docs/METRICS.md`; the names are constants in [`names`]. Alerting and recording rules are in
@@ -41,11 +42,13 @@
 //! | `server` | on | `MetricsServer` and `Health`: the exposition and health endpoints, std only |
 //! | `tower` | off | `HttpMetricsLayer`, `RouteTemplate` (depends on `http`, `tower-layer`, `tower-service`) |
 //! | `axum` | off | route labels from axum's `MatchedPath` |
+//! | `pushgateway` | off | `Pushgateway`: pushing to a Prometheus Pushgateway over HTTP (depends on `reqwest`'s blocking client) |
 #![deny(missing_docs)]
 
 pub mod buckets;
 mod deploy_metrics;
 mod error;
+mod export;
 mod exposition;
 mod families;
 mod family;
@@ -65,6 +68,9 @@ mod timers;
 
 pub use deploy_metrics::{DeployMetrics, DeployMetricsBuilder};
 pub use error::MetricsError;
+pub use export::{ExportReport, MetricsExport};
+#[cfg(feature = "pushgateway")]
+pub use export::{Pushgateway, DEFAULT_PUSH_TIMEOUT};
 pub use exposition::{encode_text, TEXT_CONTENT_TYPE};
 pub use families::{Families, OVERFLOW_FAMILY};
 pub use family::{CounterFamily, GaugeFamily, HistogramFamily};

@@ -11,6 +11,8 @@ pub const DEPLOYMENT_OLDEST_ACTIVE_START: &str =
     "deploytel_deployment_oldest_active_start_timestamp_seconds";
 /// Gauge: Unix time the last successful deployment ended.
 pub const DEPLOYMENT_LAST_SUCCESS: &str = "deploytel_deployment_last_success_timestamp_seconds";
+/// Gauge: Unix time the last deployment that ended in failure, error or timeout ended.
+pub const DEPLOYMENT_LAST_FAILURE: &str = "deploytel_deployment_last_failure_timestamp_seconds";
 /// Counter: steps that ended, by `pipeline`, `step`, `result`.
 pub const STEPS_TOTAL: &str = "deploytel_steps_total";
 /// Histogram: step duration in seconds, by `pipeline`, `step`, `result`.
@@ -35,6 +37,7 @@ pub const ALL: &[&str] = &[
     DEPLOYMENTS_ACTIVE,
     DEPLOYMENT_OLDEST_ACTIVE_START,
     DEPLOYMENT_LAST_SUCCESS,
+    DEPLOYMENT_LAST_FAILURE,
     STEPS_TOTAL,
     STEP_DURATION_SECONDS,
     SUBPROCESSES_TOTAL,

@@ -56,18 +56,54 @@ pub fn request(
         .and_then(|line| line.split(' ').nth(1))
         .and_then(|code| code.parse().ok())
         .ok_or_else(|| invalid("no status"))?;
-    let headers = lines
+    let headers: Vec<(String, String)> = lines
         .filter_map(|line| line.split_once(':'))
         .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
         .collect();
+    let chunked = headers
+        .iter()
+        .any(|(n, v)| n == "transfer-encoding" && v.eq_ignore_ascii_case("chunked"));
+    let body = if chunked {
+        dechunk(body).ok_or_else(|| invalid("malformed chunked body"))?
+    } else {
+        body.to_owned()
+    };
     Ok(Response {
         status,
         headers,
-        body: body.to_owned(),
+        body,
     })
+}
+
+/// The data of a `Transfer-Encoding: chunked` body.
+fn dechunk(mut body: &str) -> Option<String> {
+    let mut data = String::new();
+    loop {
+        let (size, rest) = body.split_once("\r\n")?;
+        let size = usize::from_str_radix(size.split(';').next()?.trim(), 16).ok()?;
+        if size == 0 {
+            return Some(data);
+        }
+        data.push_str(rest.get(..size)?);
+        body = rest.get(size..)?.strip_prefix("\r\n")?;
+    }
 }
 
 /// `GET path` without extra headers.
 pub fn get(addr: SocketAddr, path: &str) -> std::io::Result<Response> {
     request(addr, "GET", path, &[])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dechunk;
+
+    #[test]
+    fn a_chunked_body_is_joined_and_a_truncated_one_refused() {
+        assert_eq!(
+            dechunk("5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\n\r\n").as_deref(),
+            Some("hello, world")
+        );
+        assert_eq!(dechunk("5\r\nhel"), None);
+    }
 }

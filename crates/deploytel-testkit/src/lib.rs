@@ -13,6 +13,7 @@ pub mod capture;
 pub mod ecs;
 pub mod http;
 pub mod json;
+pub mod monitoring;
 #[cfg(feature = "opentelemetry")]
 pub mod otlp;
 #[cfg(feature = "grpc")]

@@ -41,6 +41,8 @@ pub struct Builder {
     #[cfg(feature = "metrics")]
     metrics_bearer_token: Option<String>,
     #[cfg(feature = "metrics")]
+    metrics_export: crate::metric_pipeline::ExportChoice,
+    #[cfg(feature = "metrics")]
     metrics_registry: Option<deploytel_metrics::prometheus::Registry>,
     #[cfg(feature = "metrics")]
     metrics_limits: deploytel_metrics::Limits,
@@ -141,6 +143,47 @@ impl Builder {
         self
     }
 
+    /// Writes the metrics to `path` for node_exporter's textfile collector (a `*.prom` file in
+    /// its `--collector.textfile.directory`) when a deployment starts or ends and at shutdown,
+    /// replacing the file whole each time; overrides `DEPLOYTEL_METRICS_TEXTFILE`. For programs
+    /// that exit before Prometheus would scrape them.
+    #[cfg(feature = "metrics")]
+    pub fn metrics_textfile(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.metrics_export.textfile = Some(path.into());
+        self
+    }
+
+    /// Pushes the metrics to the Pushgateway at `url` (`http://host:9091`) when a deployment
+    /// starts or ends and at shutdown; overrides `DEPLOYTEL_METRICS_PUSHGATEWAY`. The group is
+    /// `job` (the service name unless set) and `instance` (the host name unless set).
+    #[cfg(feature = "metrics")]
+    pub fn metrics_pushgateway(mut self, url: impl Into<String>) -> Self {
+        self.metrics_export.pushgateway = Some(url.into());
+        self
+    }
+
+    /// The `job` of the Pushgateway group; overrides `DEPLOYTEL_METRICS_PUSHGATEWAY_JOB`.
+    #[cfg(feature = "metrics")]
+    pub fn metrics_pushgateway_job(mut self, job: impl Into<String>) -> Self {
+        self.metrics_export.job = Some(job.into());
+        self
+    }
+
+    /// The `instance` of the Pushgateway group; overrides
+    /// `DEPLOYTEL_METRICS_PUSHGATEWAY_INSTANCE`.
+    #[cfg(feature = "metrics")]
+    pub fn metrics_pushgateway_instance(mut self, instance: impl Into<String>) -> Self {
+        self.metrics_export.instance = Some(instance.into());
+        self
+    }
+
+    /// Writes no textfile and pushes nowhere, whatever the environment says.
+    #[cfg(feature = "metrics")]
+    pub fn without_metrics_export(mut self) -> Self {
+        self.metrics_export.off = true;
+        self
+    }
+
     /// Registers deploytel's metric families in `registry` (yours, beside your own metrics)
     /// instead of a new one.
     #[cfg(feature = "metrics")]
@@ -179,18 +222,21 @@ impl Builder {
             self.otlp_endpoint.as_deref(),
         )?;
         #[cfg(feature = "metrics")]
-        let metrics_settings = crate::metric_pipeline::metrics_settings(
-            &ProcessEnv,
-            &self.metrics_server,
-            self.metrics_bearer_token.as_deref(),
-        )?;
-        #[cfg(feature = "metrics")]
-        let (metrics_registry, metrics_limits, health) = (
+        let (metrics_choice, metrics_registry, metrics_limits, health) = (
+            self.clone(),
             self.metrics_registry.clone(),
             self.metrics_limits,
             self.health.clone(),
         );
         let settings = self.settings(&ProcessEnv)?;
+        #[cfg(feature = "metrics")]
+        let metrics_settings = crate::metric_pipeline::metrics_settings(
+            &ProcessEnv,
+            &metrics_choice.metrics_server,
+            metrics_choice.metrics_bearer_token.as_deref(),
+            &metrics_choice.metrics_export,
+            &settings.service_name,
+        )?;
         let filter = parse_filter(&settings)?;
 
         // Logs and traces share the log filter as a per-layer filter, so that the metrics

@@ -13,6 +13,16 @@ pub const DEPLOYTEL_LOG_FORMAT: &str = "DEPLOYTEL_LOG_FORMAT";
 pub const DEPLOYTEL_METRICS_ADDR: &str = "DEPLOYTEL_METRICS_ADDR";
 /// Bearer token the metrics and health server requires; unset: none.
 pub const DEPLOYTEL_METRICS_BEARER_TOKEN: &str = "DEPLOYTEL_METRICS_BEARER_TOKEN";
+/// File for node_exporter's textfile collector (`*.prom`), rewritten when a deployment starts
+/// or ends and at shutdown; unset or `off`: none.
+pub const DEPLOYTEL_METRICS_TEXTFILE: &str = "DEPLOYTEL_METRICS_TEXTFILE";
+/// Pushgateway to push the metrics to (`http://host:9091`) when a deployment starts or ends and
+/// at shutdown; unset or `off`: none.
+pub const DEPLOYTEL_METRICS_PUSHGATEWAY: &str = "DEPLOYTEL_METRICS_PUSHGATEWAY";
+/// `job` of the Pushgateway grouping key; default: the service name.
+pub const DEPLOYTEL_METRICS_PUSHGATEWAY_JOB: &str = "DEPLOYTEL_METRICS_PUSHGATEWAY_JOB";
+/// `instance` of the Pushgateway grouping key; default: the host name.
+pub const DEPLOYTEL_METRICS_PUSHGATEWAY_INSTANCE: &str = "DEPLOYTEL_METRICS_PUSHGATEWAY_INSTANCE";
 /// Disables the OpenTelemetry SDK (`true`), so no spans are exported.
 pub const OTEL_SDK_DISABLED: &str = "OTEL_SDK_DISABLED";
 /// Where spans go: `otlp` (default), `console` (stderr) or `none`.

@@ -42,12 +42,22 @@ pub struct ShutdownReport {
     /// kept, under `__overflow__` labels; this is not counted as a loss by
     /// [`is_complete`](Self::is_complete).
     pub metric_overflows: u64,
+    /// Metrics exports (to the textfile or the Pushgateway) that failed over the program's
+    /// life. A failure is a loss only when the final export failed too, see
+    /// [`metrics_export_error`](Self::metrics_export_error): each export carries the whole state.
+    pub metrics_exports_failed: u64,
+    /// Why the final metrics export, made at shutdown, did not reach every target; the targets
+    /// then hold an older state, or none.
+    pub metrics_export_error: Option<String>,
 }
 
 impl ShutdownReport {
     /// Whether everything was delivered.
     pub fn is_complete(&self) -> bool {
-        self.spans_lost == 0 && self.reason.is_none() && self.log_lines_lost == 0
+        self.spans_lost == 0
+            && self.reason.is_none()
+            && self.log_lines_lost == 0
+            && self.metrics_export_error.is_none()
     }
 }
 
@@ -60,6 +70,9 @@ impl fmt::Display for ShutdownReport {
         )?;
         if let Some(reason) = &self.reason {
             write!(f, " ({reason})")?;
+        }
+        if let Some(error) = &self.metrics_export_error {
+            write!(f, "; metrics not exported: {error}")?;
         }
         if self.metric_overflows > 0 {
             write!(
@@ -119,14 +132,17 @@ impl Guard {
         0
     }
 
-    /// Exports the spans still queued, waiting at most `timeout`, stops exporting, and reports
-    /// what was delivered and what was lost.
+    /// Exports the spans still queued, and the metrics once more when a textfile or
+    /// Pushgateway is configured, waiting at most `timeout` for each; stops exporting; and
+    /// reports what was delivered and what was lost.
     pub fn shutdown(mut self, timeout: Duration) -> ShutdownReport {
         self.finish(timeout)
     }
 
     fn finish(&mut self, timeout: Duration) -> ShutdownReport {
         self.finished = true;
+        // The metrics first: their final export is what tells Prometheus how a short run ended.
+        let (metrics_exports_failed, metrics_export_error) = self.deliver_metrics(timeout);
         let (spans_exported, spans_lost, reason) = self.deliver_traces(timeout);
         #[cfg(feature = "metrics")]
         if let Some(server) = self.metrics.server.take() {
@@ -140,7 +156,31 @@ impl Guard {
             reason,
             log_lines_lost: self.lost_log_lines(),
             metric_overflows: self.metric_overflows(),
+            metrics_exports_failed,
+            metrics_export_error,
         }
+    }
+
+    /// Failed exports, and why the final one failed.
+    #[cfg(feature = "metrics")]
+    fn deliver_metrics(&self, timeout: Duration) -> (u64, Option<String>) {
+        match self.metrics.metrics.finish_export(timeout) {
+            Some(report) if !report.final_delivered => (
+                report.failed,
+                Some(
+                    report
+                        .last_error
+                        .unwrap_or_else(|| "the final export failed".to_owned()),
+                ),
+            ),
+            Some(report) => (report.failed, None),
+            None => (0, None),
+        }
+    }
+
+    #[cfg(not(feature = "metrics"))]
+    fn deliver_metrics(&self, _timeout: Duration) -> (u64, Option<String>) {
+        (0, None)
     }
 
     #[cfg(feature = "metrics")]

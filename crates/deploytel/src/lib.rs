@@ -36,6 +36,7 @@
 //! | tracing-opentelemetry with a batch OTLP exporter (feature `otlp`) | the `OTEL_*` variables (docs/CONFIGURATION.md), [`Builder::traces_exporter`], [`Builder::otlp_endpoint`] |
 //! | the W3C trace-context and baggage propagators | — |
 //! | the Prometheus deploy metrics layer ([`metrics::DeployMetricsLayer`], feature `metrics`), and the `/metrics` and health server when an address is set | `DEPLOYTEL_METRICS_ADDR`, `DEPLOYTEL_METRICS_BEARER_TOKEN`, [`Builder::metrics_addr`], [`Builder::readiness_check`] |
+//! | for programs that exit after a deployment: the metrics written for node_exporter's textfile collector, or pushed to a Pushgateway (feature `pushgateway`), when a deployment starts or ends and at shutdown | `DEPLOYTEL_METRICS_TEXTFILE`, `DEPLOYTEL_METRICS_PUSHGATEWAY`, [`Builder::metrics_textfile`], [`Builder::metrics_pushgateway`] |
 //!
 //! The returned [`Guard`] flushes on drop; [`Guard::shutdown`] says what could not be delivered.
 //!
@@ -55,7 +56,8 @@
 //! | `tokio` | off | `Command::run_async`, running subprocesses on tokio |
 //! | `grpc` | off | OTLP over gRPC (`OTEL_EXPORTER_OTLP_PROTOCOL=grpc`), on a tokio runtime the guard owns |
 //! | `otlp` | on | OpenTelemetry traces over OTLP/HTTP, and `trace.id`/`span.id` on log lines |
-//! | `metrics` | on | Prometheus metrics from the deploy spans ([`deploytel_metrics`]), the `/metrics` and health server |
+//! | `metrics` | on | Prometheus metrics from the deploy spans ([`deploytel_metrics`]), the `/metrics` and health server, the node_exporter textfile |
+//! | `pushgateway` | on | pushing the metrics to a Prometheus Pushgateway |
 //! | `tower` | off | `metrics::HttpMetricsLayer`, HTTP server metrics for tower services |
 //! | `axum` | off | route labels from axum's `MatchedPath` in `metrics::HttpMetricsLayer` |
 //! | `span` | on | deployment, step and subprocess spans ([`deploytel_span`]): `deployment!`, `step!`, [`Deployment`], [`Command`] |
@@ -83,11 +85,13 @@ pub use deploytel_span as span;
 pub use deploytel_span::{deployment, step, Command, CommandError, Deployment, Step};
 pub use env::{
     DEPLOYTEL_LOG_FORMAT, DEPLOYTEL_METRICS_ADDR, DEPLOYTEL_METRICS_BEARER_TOKEN,
-    OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_PROTOCOL,
-    OTEL_EXPORTER_OTLP_TIMEOUT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
-    OTEL_EXPORTER_OTLP_TRACES_HEADERS, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL,
-    OTEL_EXPORTER_OTLP_TRACES_TIMEOUT, OTEL_SDK_DISABLED, OTEL_SERVICE_NAME, OTEL_TRACES_EXPORTER,
-    OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG, RUST_LOG,
+    DEPLOYTEL_METRICS_PUSHGATEWAY, DEPLOYTEL_METRICS_PUSHGATEWAY_INSTANCE,
+    DEPLOYTEL_METRICS_PUSHGATEWAY_JOB, DEPLOYTEL_METRICS_TEXTFILE, OTEL_EXPORTER_OTLP_ENDPOINT,
+    OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_EXPORTER_OTLP_TIMEOUT,
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_HEADERS,
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, OTEL_EXPORTER_OTLP_TRACES_TIMEOUT, OTEL_SDK_DISABLED,
+    OTEL_SERVICE_NAME, OTEL_TRACES_EXPORTER, OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG,
+    RUST_LOG,
 };
 pub use error::InitError;
 pub use guard::{Guard, ShutdownReport, DEFAULT_SHUTDOWN_TIMEOUT};

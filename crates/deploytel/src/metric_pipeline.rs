@@ -1,19 +1,45 @@
 //! Prometheus metrics in `init()`: the deploy metrics layer always, the /metrics and health
-//! server when an address is configured.
+//! server when an address is configured, the textfile and Pushgateway export when those are.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use deploytel_metrics::prometheus::Registry;
-use deploytel_metrics::{DeployMetrics, Health, Limits, MetricsServer};
+use deploytel_metrics::{DeployMetrics, Health, Limits, MetricsExport, MetricsServer};
 
-use crate::env::{Env, DEPLOYTEL_METRICS_ADDR, DEPLOYTEL_METRICS_BEARER_TOKEN};
+use crate::env::{
+    Env, DEPLOYTEL_METRICS_ADDR, DEPLOYTEL_METRICS_BEARER_TOKEN, DEPLOYTEL_METRICS_PUSHGATEWAY,
+    DEPLOYTEL_METRICS_PUSHGATEWAY_INSTANCE, DEPLOYTEL_METRICS_PUSHGATEWAY_JOB,
+    DEPLOYTEL_METRICS_TEXTFILE,
+};
 use crate::InitError;
 
-/// Whether and where to serve metrics, after the builder and the environment are combined.
+/// Whether and where to serve and export metrics, after the builder and the environment are
+/// combined.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct MetricsSettings {
     pub(crate) addr: Option<SocketAddr>,
     pub(crate) bearer_token: Option<String>,
+    pub(crate) textfile: Option<PathBuf>,
+    pub(crate) pushgateway: Option<PushSettings>,
+}
+
+/// Where to push, and under which grouping key.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct PushSettings {
+    pub(crate) url: String,
+    pub(crate) job: String,
+    pub(crate) instance: String,
+}
+
+/// What the builder says about the batch export; unset fields come from the environment.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ExportChoice {
+    pub(crate) textfile: Option<PathBuf>,
+    pub(crate) pushgateway: Option<String>,
+    pub(crate) job: Option<String>,
+    pub(crate) instance: Option<String>,
+    pub(crate) off: bool,
 }
 
 /// What the builder says about the server: nothing (ask the environment), an address, or off.
@@ -29,6 +55,8 @@ pub(crate) fn metrics_settings(
     env: &(impl Env + ?Sized),
     choice: &ServerChoice,
     bearer_token: Option<&str>,
+    export: &ExportChoice,
+    service_name: &str,
 ) -> Result<MetricsSettings, InitError> {
     let addr =
         match choice {
@@ -51,7 +79,112 @@ pub(crate) fn metrics_settings(
         Some(token) => Some(token.to_owned()),
         None => env.get(DEPLOYTEL_METRICS_BEARER_TOKEN)?,
     };
-    Ok(MetricsSettings { addr, bearer_token })
+    let (textfile, pushgateway) = if export.off {
+        (None, None)
+    } else {
+        let textfile = match &export.textfile {
+            Some(path) => Some(path.clone()),
+            None => switched_on(env, DEPLOYTEL_METRICS_TEXTFILE)?.map(PathBuf::from),
+        };
+        let url = match &export.pushgateway {
+            Some(url) => Some(url.clone()),
+            None => switched_on(env, DEPLOYTEL_METRICS_PUSHGATEWAY)?,
+        };
+        let pushgateway = match url {
+            None => None,
+            Some(url) => Some(PushSettings {
+                url,
+                job: match &export.job {
+                    Some(job) => job.clone(),
+                    None => env
+                        .get(DEPLOYTEL_METRICS_PUSHGATEWAY_JOB)?
+                        .unwrap_or_else(|| service_name.to_owned()),
+                },
+                instance: match &export.instance {
+                    Some(instance) => instance.clone(),
+                    None => match env.get(DEPLOYTEL_METRICS_PUSHGATEWAY_INSTANCE)? {
+                        Some(instance) => instance,
+                        None => host_name(env)?,
+                    },
+                },
+            }),
+        };
+        (textfile, pushgateway)
+    };
+    Ok(MetricsSettings {
+        addr,
+        bearer_token,
+        textfile,
+        pushgateway,
+    })
+}
+
+/// The variable's value, unless unset, empty or `off`.
+fn switched_on(
+    env: &(impl Env + ?Sized),
+    variable: &'static str,
+) -> Result<Option<String>, InitError> {
+    Ok(env.get(variable)?.filter(|value| {
+        let value = value.trim();
+        !value.is_empty() && !value.eq_ignore_ascii_case("off")
+    }))
+}
+
+/// This host's name, the usual `instance` of a Pushgateway group: the kernel's, else
+/// `HOSTNAME`, else `localhost`.
+fn host_name(env: &(impl Env + ?Sized)) -> Result<String, InitError> {
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty());
+    Ok(match kernel {
+        Some(name) => name,
+        None => env
+            .get("HOSTNAME")?
+            .unwrap_or_else(|| "localhost".to_owned()),
+    })
+}
+
+/// The export the settings ask for; a bad path or address names its variable.
+fn export(settings: &MetricsSettings) -> Result<MetricsExport, InitError> {
+    let mut export = MetricsExport::new();
+    if let Some(path) = &settings.textfile {
+        export = export
+            .textfile(path)
+            .map_err(|e| invalid(DEPLOYTEL_METRICS_TEXTFILE, path.display().to_string(), &e))?;
+    }
+    if let Some(push) = &settings.pushgateway {
+        export = with_pushgateway(export, push)?;
+    }
+    Ok(export)
+}
+
+#[cfg(feature = "pushgateway")]
+fn with_pushgateway(
+    export: MetricsExport,
+    push: &PushSettings,
+) -> Result<MetricsExport, InitError> {
+    let gateway = deploytel_metrics::Pushgateway::new(&push.url, &push.job)
+        .map_err(|e| invalid(DEPLOYTEL_METRICS_PUSHGATEWAY, push.url.clone(), &e))?
+        .instance(&push.instance);
+    Ok(export.pushgateway(gateway))
+}
+
+#[cfg(not(feature = "pushgateway"))]
+fn with_pushgateway(_: MetricsExport, push: &PushSettings) -> Result<MetricsExport, InitError> {
+    Err(InitError::InvalidVariable {
+        variable: DEPLOYTEL_METRICS_PUSHGATEWAY,
+        value: push.url.clone(),
+        reason: "deploytel was built without its pushgateway feature".to_owned(),
+    })
+}
+
+fn invalid(variable: &'static str, value: String, error: &dyn std::fmt::Display) -> InitError {
+    InitError::InvalidVariable {
+        variable,
+        value,
+        reason: error.to_string(),
+    }
 }
 
 /// The metrics `init()` set up; the guard stops the server.
@@ -78,7 +211,9 @@ pub(crate) fn install(
     limits: Limits,
     health: Health,
 ) -> Result<MetricsPipeline, InitError> {
-    let mut metrics = DeployMetrics::builder().limits(limits);
+    let mut metrics = DeployMetrics::builder()
+        .limits(limits)
+        .export(export(&settings)?);
     if let Some(registry) = registry {
         metrics = metrics.registry(registry);
     }
@@ -106,32 +241,132 @@ pub(crate) fn install(
 mod tests {
     use super::*;
 
+    fn no_export() -> ExportChoice {
+        ExportChoice::default()
+    }
+
+    #[test]
+    fn the_export_comes_from_the_builder_then_the_environment() {
+        let env = [
+            (DEPLOYTEL_METRICS_TEXTFILE, "/var/lib/node/deploytel.prom"),
+            (DEPLOYTEL_METRICS_PUSHGATEWAY, "http://gw:9091"),
+            (DEPLOYTEL_METRICS_PUSHGATEWAY_INSTANCE, "web-01"),
+        ];
+        let from_env =
+            metrics_settings(&env[..], &ServerChoice::Off, None, &no_export(), "deployer").unwrap();
+        assert_eq!(
+            from_env.textfile.as_deref(),
+            Some(std::path::Path::new("/var/lib/node/deploytel.prom"))
+        );
+        assert_eq!(
+            from_env.pushgateway,
+            Some(PushSettings {
+                url: "http://gw:9091".to_owned(),
+                job: "deployer".to_owned(),
+                instance: "web-01".to_owned(),
+            })
+        );
+        let chosen = ExportChoice {
+            pushgateway: Some("http://other:9091".to_owned()),
+            job: Some("nightly".to_owned()),
+            ..ExportChoice::default()
+        };
+        let settings = metrics_settings(&env[..], &ServerChoice::Off, None, &chosen, "d").unwrap();
+        let push = settings.pushgateway.unwrap();
+        assert_eq!(
+            (push.url.as_str(), push.job.as_str()),
+            ("http://other:9091", "nightly")
+        );
+        let off = ExportChoice {
+            off: true,
+            ..ExportChoice::default()
+        };
+        let settings = metrics_settings(&env[..], &ServerChoice::Off, None, &off, "d").unwrap();
+        assert_eq!((settings.textfile, settings.pushgateway), (None, None));
+        let switched_off = [
+            (DEPLOYTEL_METRICS_PUSHGATEWAY, "off"),
+            (DEPLOYTEL_METRICS_TEXTFILE, ""),
+        ];
+        let settings = metrics_settings(
+            &switched_off[..],
+            &ServerChoice::Off,
+            None,
+            &no_export(),
+            "d",
+        )
+        .unwrap();
+        assert_eq!((settings.textfile, settings.pushgateway), (None, None));
+    }
+
+    #[test]
+    fn a_bad_export_target_names_its_variable() {
+        let settings = |textfile: &str, url: &str| MetricsSettings {
+            addr: None,
+            bearer_token: None,
+            textfile: Some(PathBuf::from(textfile)),
+            pushgateway: Some(PushSettings {
+                url: url.to_owned(),
+                job: "j".to_owned(),
+                instance: "i".to_owned(),
+            }),
+        };
+        let error = export(&settings("/tmp/deploytel.txt", "http://gw:9091")).unwrap_err();
+        assert!(
+            matches!(&error, InitError::InvalidVariable { variable, .. } if *variable == DEPLOYTEL_METRICS_TEXTFILE),
+            "{error}"
+        );
+        let error = export(&settings("/tmp/deploytel.prom", "gw:9091")).unwrap_err();
+        assert!(
+            matches!(&error, InitError::InvalidVariable { variable, .. } if *variable == DEPLOYTEL_METRICS_PUSHGATEWAY),
+            "{error}"
+        );
+    }
+
     #[test]
     fn the_address_comes_from_the_builder_then_the_environment() {
         let env = [(DEPLOYTEL_METRICS_ADDR, "0.0.0.0:9100")];
-        let from_env = metrics_settings(&env[..], &ServerChoice::FromEnvironment, None).unwrap();
+        let from_env = metrics_settings(
+            &env[..],
+            &ServerChoice::FromEnvironment,
+            None,
+            &no_export(),
+            "svc",
+        )
+        .unwrap();
         assert_eq!(from_env.addr, Some("0.0.0.0:9100".parse().unwrap()));
         let builder = ServerChoice::At("127.0.0.1:1".parse().unwrap());
-        let chosen = metrics_settings(&env[..], &builder, None).unwrap();
+        let chosen = metrics_settings(&env[..], &builder, None, &no_export(), "svc").unwrap();
         assert_eq!(chosen.addr, Some("127.0.0.1:1".parse().unwrap()));
         assert_eq!(
-            metrics_settings(&env[..], &ServerChoice::Off, None)
+            metrics_settings(&env[..], &ServerChoice::Off, None, &no_export(), "svc")
                 .unwrap()
                 .addr,
             None
         );
         let unset: [(&str, &str); 0] = [];
         assert_eq!(
-            metrics_settings(&unset[..], &ServerChoice::FromEnvironment, None)
-                .unwrap()
-                .addr,
+            metrics_settings(
+                &unset[..],
+                &ServerChoice::FromEnvironment,
+                None,
+                &no_export(),
+                "svc"
+            )
+            .unwrap()
+            .addr,
             None
         );
         let off = [(DEPLOYTEL_METRICS_ADDR, "off")];
         assert_eq!(
-            metrics_settings(&off[..], &ServerChoice::FromEnvironment, None)
-                .unwrap()
-                .addr,
+            metrics_settings(
+                &off[..],
+                &ServerChoice::FromEnvironment,
+                None,
+                &no_export(),
+                "svc"
+            )
+            .unwrap()
+            .addr,
             None
         );
     }
@@ -139,7 +374,14 @@ mod tests {
     #[test]
     fn a_bad_address_names_the_variable() {
         let env = [(DEPLOYTEL_METRICS_ADDR, "localhost")];
-        let error = metrics_settings(&env[..], &ServerChoice::FromEnvironment, None).unwrap_err();
+        let error = metrics_settings(
+            &env[..],
+            &ServerChoice::FromEnvironment,
+            None,
+            &no_export(),
+            "svc",
+        )
+        .unwrap_err();
         assert!(
             matches!(&error, InitError::InvalidVariable { variable, value, .. } if *variable == DEPLOYTEL_METRICS_ADDR && value == "localhost"),
             "{error}"
@@ -151,14 +393,14 @@ mod tests {
         let env = [(DEPLOYTEL_METRICS_BEARER_TOKEN, "from-env")];
         let choice = ServerChoice::FromEnvironment;
         assert_eq!(
-            metrics_settings(&env[..], &choice, None)
+            metrics_settings(&env[..], &choice, None, &no_export(), "svc")
                 .unwrap()
                 .bearer_token
                 .as_deref(),
             Some("from-env")
         );
         assert_eq!(
-            metrics_settings(&env[..], &choice, Some("mine"))
+            metrics_settings(&env[..], &choice, Some("mine"), &no_export(), "svc")
                 .unwrap()
                 .bearer_token
                 .as_deref(),
