@@ -3,9 +3,9 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use prometheus::{GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry};
+use prometheus::{IntCounterVec, Opts, Registry};
 
-use crate::family::{Family, Vector};
+use crate::family::{Counters, Family, FamilyCollector, Gauges, Histograms, Kind};
 use crate::{CounterFamily, GaugeFamily, HistogramFamily, Limits, MetricsError};
 
 /// The family that counts label combinations refused by a full family.
@@ -79,10 +79,8 @@ impl Families {
         help: &str,
         labels: &[&str],
     ) -> Result<CounterFamily, MetricsError> {
-        let vector = IntCounterVec::new(Opts::new(name, help), labels)
-            .map_err(|e| MetricsError::registration(name, e))?;
-        self.register(name, labels.len(), vector)
-            .map(|f| CounterFamily(Arc::new(f)))
+        self.register((name, help, labels), Counters)
+            .map(CounterFamily)
     }
 
     /// A gauge family.
@@ -92,10 +90,7 @@ impl Families {
         help: &str,
         labels: &[&str],
     ) -> Result<GaugeFamily, MetricsError> {
-        let vector = GaugeVec::new(Opts::new(name, help), labels)
-            .map_err(|e| MetricsError::registration(name, e))?;
-        self.register(name, labels.len(), vector)
-            .map(|f| GaugeFamily(Arc::new(f)))
+        self.register((name, help, labels), Gauges).map(GaugeFamily)
     }
 
     /// A histogram family with these bucket upper bounds (increasing; `+Inf` is implied).
@@ -106,34 +101,40 @@ impl Families {
         labels: &[&str],
         buckets: &[f64],
     ) -> Result<HistogramFamily, MetricsError> {
-        let opts = HistogramOpts::new(name, help).buckets(buckets.to_vec());
-        let vector =
-            HistogramVec::new(opts, labels).map_err(|e| MetricsError::registration(name, e))?;
-        self.register(name, labels.len(), vector)
-            .map(|f| HistogramFamily(Arc::new(f)))
+        let kind = Histograms {
+            buckets: buckets.to_vec(),
+        };
+        self.register((name, help, labels), kind)
+            .map(HistogramFamily)
     }
 
-    fn register<V: Vector>(
+    fn register<K: Kind>(
         &self,
-        name: &str,
-        label_count: usize,
-        vector: V,
-    ) -> Result<Family<V>, MetricsError> {
-        self.registry
-            .register(Box::new(vector.clone()))
+        (name, help, labels): (&str, &str, &[&str]),
+        kind: K,
+    ) -> Result<Arc<Family<K>>, MetricsError> {
+        // A series made up front tells bad buckets or label names now, not at first use.
+        let probe = labels
+            .iter()
+            .map(|l| ((*l).to_owned(), String::new()))
+            .collect();
+        kind.make(name, help, probe)
             .map_err(|e| MetricsError::registration(name, e))?;
         let overflowed = self
             .overflow
             .get_metric_with_label_values(&[name])
             .map_err(|e| MetricsError::registration(OVERFLOW_FAMILY, e))?;
-        Ok(Family::new(
-            name,
-            label_count,
-            vector,
+        let family = Arc::new(Family::new(
+            (name, help, labels),
+            kind,
             self.limits,
             overflowed,
             Arc::clone(&self.overflowed),
-        ))
+        )?);
+        self.registry
+            .register(Box::new(FamilyCollector(Arc::clone(&family))))
+            .map_err(|e| MetricsError::registration(name, e))?;
+        Ok(family)
     }
 }
 

@@ -6,84 +6,152 @@
 //! `deploytel_metrics_overflow_total{metric}`, so memory and scrape size stay bounded and the
 //! loss is visible.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
-use prometheus::core::Collector;
+use prometheus::core::{Collector, Desc, Metric};
+use prometheus::proto::{MetricFamily, MetricType};
+use prometheus::{HistogramOpts, Opts};
 
 use crate::handle::{Counter, Gauge, Histogram};
 use crate::label::{label_value, OVERFLOW_VALUE};
 use crate::series_table::SeriesTable;
 use crate::{Limits, MetricsError};
 
-/// A `prometheus` vector whose children are one series each.
-pub(crate) trait Vector: Collector + Clone + 'static {
-    type Child: Clone;
-    fn child(&self, values: &[&str]) -> prometheus::Result<Self::Child>;
+/// What kind of series a family holds, and how one is made.
+///
+/// Each series is a standalone `prometheus` metric whose labels are constant labels, and the
+/// family collects them itself. The `prometheus` crate's vectors are not used: they find a
+/// child by a hash of the label values written back to back, so `("ab", "c")` and
+/// `("a", "bc")` would share a series. Here the [`SeriesTable`] finds a series by its tuple.
+pub(crate) trait Kind: Send + Sync + 'static {
+    type Child: Clone + Send + Sync;
+    const TYPE: MetricType;
+    fn make(
+        &self,
+        name: &str,
+        help: &str,
+        labels: HashMap<String, String>,
+    ) -> prometheus::Result<Self::Child>;
+    fn sample(child: &Self::Child) -> prometheus::proto::Metric;
 }
 
-impl Vector for prometheus::IntCounterVec {
+/// Integer counters.
+pub(crate) struct Counters;
+
+impl Kind for Counters {
     type Child = Counter;
-    fn child(&self, values: &[&str]) -> prometheus::Result<Counter> {
-        self.get_metric_with_label_values(values).map(Counter)
+    const TYPE: MetricType = MetricType::COUNTER;
+    fn make(
+        &self,
+        name: &str,
+        help: &str,
+        labels: HashMap<String, String>,
+    ) -> prometheus::Result<Counter> {
+        prometheus::IntCounter::with_opts(Opts::new(name, help).const_labels(labels)).map(Counter)
+    }
+    fn sample(child: &Counter) -> prometheus::proto::Metric {
+        child.0.metric()
     }
 }
 
-impl Vector for prometheus::GaugeVec {
+/// Float gauges.
+pub(crate) struct Gauges;
+
+impl Kind for Gauges {
     type Child = Gauge;
-    fn child(&self, values: &[&str]) -> prometheus::Result<Gauge> {
-        self.get_metric_with_label_values(values).map(Gauge)
+    const TYPE: MetricType = MetricType::GAUGE;
+    fn make(
+        &self,
+        name: &str,
+        help: &str,
+        labels: HashMap<String, String>,
+    ) -> prometheus::Result<Gauge> {
+        prometheus::Gauge::with_opts(Opts::new(name, help).const_labels(labels)).map(Gauge)
+    }
+    fn sample(child: &Gauge) -> prometheus::proto::Metric {
+        child.0.metric()
     }
 }
 
-impl Vector for prometheus::HistogramVec {
+/// Histograms with one set of buckets.
+pub(crate) struct Histograms {
+    pub(crate) buckets: Vec<f64>,
+}
+
+impl Kind for Histograms {
     type Child = Histogram;
-    fn child(&self, values: &[&str]) -> prometheus::Result<Histogram> {
-        self.get_metric_with_label_values(values).map(Histogram)
+    const TYPE: MetricType = MetricType::HISTOGRAM;
+    fn make(
+        &self,
+        name: &str,
+        help: &str,
+        labels: HashMap<String, String>,
+    ) -> prometheus::Result<Histogram> {
+        let opts = HistogramOpts::new(name, help)
+            .const_labels(labels)
+            .buckets(self.buckets.clone());
+        prometheus::Histogram::with_opts(opts).map(Histogram)
+    }
+    fn sample(child: &Histogram) -> prometheus::proto::Metric {
+        child.0.metric()
     }
 }
 
 /// The capped family behind [`CounterFamily`], [`GaugeFamily`] and [`HistogramFamily`].
-pub(crate) struct Family<V: Vector> {
+pub(crate) struct Family<K: Kind> {
     name: Box<str>,
-    label_count: usize,
-    vector: V,
+    help: Box<str>,
+    label_names: Box<[String]>,
+    kind: K,
+    /// The family as the registry knows it: name, help and label names.
+    desc: Desc,
     limits: Limits,
-    series: RwLock<SeriesTable<V::Child>>,
-    overflow_series: OnceLock<V::Child>,
+    series: RwLock<SeriesTable<K::Child>>,
+    overflow_series: OnceLock<K::Child>,
     overflowed: prometheus::IntCounter,
     /// Shared by every family of one [`Families`](crate::Families), for the guard's report.
     overflowed_in_registry: Arc<AtomicU64>,
 }
 
-impl<V: Vector> Family<V> {
+impl<K: Kind> Family<K> {
     pub(crate) fn new(
-        name: &str,
-        label_count: usize,
-        vector: V,
+        (name, help, label_names): (&str, &str, &[&str]),
+        kind: K,
         limits: Limits,
         overflowed: prometheus::IntCounter,
         overflowed_in_registry: Arc<AtomicU64>,
-    ) -> Self {
-        Family {
+    ) -> Result<Self, MetricsError> {
+        let label_names: Box<[String]> = label_names.iter().map(|l| (*l).to_owned()).collect();
+        let desc = Desc::new(
+            name.to_owned(),
+            help.to_owned(),
+            label_names.to_vec(),
+            HashMap::new(),
+        )
+        .map_err(|source| MetricsError::registration(name, source))?;
+        Ok(Family {
             name: name.into(),
-            label_count,
-            vector,
+            help: help.into(),
+            label_names,
+            kind,
+            desc,
             limits,
             series: RwLock::new(SeriesTable::default()),
             overflow_series: OnceLock::new(),
             overflowed,
             overflowed_in_registry,
-        }
+        })
     }
 
     /// The series for `values`, created when new, or the overflow series when the family is full.
     // hot: once per span the metrics layer tracks, and per manual record
-    pub(crate) fn get(&self, values: &[&str]) -> Result<V::Child, MetricsError> {
-        if values.len() != self.label_count {
+    pub(crate) fn get(&self, values: &[&str]) -> Result<K::Child, MetricsError> {
+        if values.len() != self.label_names.len() {
             return Err(MetricsError::LabelCount {
                 name: self.name.to_string(),
-                expected: self.label_count,
+                expected: self.label_names.len(),
                 got: values.len(),
             });
         }
@@ -109,25 +177,23 @@ impl<V: Vector> Family<V> {
             return self.overflow_series();
         }
         let max_len = self.limits.label_len();
-        let sanitized: Vec<_> = values.iter().map(|v| label_value(v, max_len)).collect();
-        let sanitized: Vec<&str> = sanitized.iter().map(AsRef::as_ref).collect();
-        let child = self
-            .vector
-            .child(&sanitized)
-            .map_err(|source| MetricsError::registration(&self.name, source))?;
+        let child = self.make(values.iter().map(|v| label_value(v, max_len).into_owned()))?;
         series.insert(values, child.clone());
         Ok(child)
     }
 
-    fn overflow_series(&self) -> Result<V::Child, MetricsError> {
+    fn make(&self, values: impl Iterator<Item = String>) -> Result<K::Child, MetricsError> {
+        let labels = self.label_names.iter().cloned().zip(values).collect();
+        self.kind
+            .make(&self.name, &self.help, labels)
+            .map_err(|source| MetricsError::registration(&self.name, source))
+    }
+
+    fn overflow_series(&self) -> Result<K::Child, MetricsError> {
         if let Some(child) = self.overflow_series.get() {
             return Ok(child.clone());
         }
-        let values = vec![OVERFLOW_VALUE; self.label_count];
-        let child = self
-            .vector
-            .child(&values)
-            .map_err(|source| MetricsError::registration(&self.name, source))?;
+        let child = self.make(self.label_names.iter().map(|_| OVERFLOW_VALUE.to_owned()))?;
         Ok(self.overflow_series.get_or_init(|| child).clone())
     }
 
@@ -137,13 +203,37 @@ impl<V: Vector> Family<V> {
     }
 }
 
+/// What the registry holds of a family: it collects every series the family made.
+pub(crate) struct FamilyCollector<K: Kind>(pub(crate) Arc<Family<K>>);
+
+impl<K: Kind> Collector for FamilyCollector<K> {
+    fn desc(&self) -> Vec<&Desc> {
+        vec![&self.0.desc]
+    }
+
+    fn collect(&self) -> Vec<MetricFamily> {
+        let family = &self.0;
+        let mut collected = MetricFamily::default();
+        collected.set_name(family.name.to_string());
+        collected.set_help(family.help.to_string());
+        collected.set_field_type(K::TYPE);
+        let series = family.series.read().unwrap_or_else(PoisonError::into_inner);
+        let samples = series
+            .values()
+            .chain(family.overflow_series.get())
+            .map(K::sample);
+        collected.set_metric(samples.collect());
+        vec![collected]
+    }
+}
+
 macro_rules! public_family {
-    ($(#[$doc:meta])* $name:ident, $vector:ty, $handle:ty) => {
+    ($(#[$doc:meta])* $name:ident, $kind:ty, $handle:ty) => {
         $(#[$doc])*
         ///
         /// Clones share the family.
         #[derive(Clone)]
-        pub struct $name(pub(crate) Arc<Family<$vector>>);
+        pub struct $name(pub(crate) Arc<Family<$kind>>);
 
         impl $name {
             /// The series for these label values (one per label name, in order), created on
@@ -166,18 +256,18 @@ macro_rules! public_family {
 public_family!(
     /// A family of [`Counter`]s with a bounded number of series.
     CounterFamily,
-    prometheus::IntCounterVec,
+    Counters,
     Counter
 );
 public_family!(
     /// A family of [`Gauge`]s with a bounded number of series.
     GaugeFamily,
-    prometheus::GaugeVec,
+    Gauges,
     Gauge
 );
 public_family!(
     /// A family of [`Histogram`]s with a bounded number of series.
     HistogramFamily,
-    prometheus::HistogramVec,
+    Histograms,
     Histogram
 );

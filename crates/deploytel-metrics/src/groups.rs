@@ -12,9 +12,7 @@ use deploytel_core::Outcome;
 
 use crate::deploy_metrics::unix_seconds;
 use crate::export::Exporter;
-use prometheus::{HistogramVec, IntCounterVec};
-
-use crate::family::{Family, Vector};
+use crate::family::{Counters, Family, Histograms, Kind};
 use crate::handle::{Counter, Gauge};
 use crate::series_table::SeriesTable;
 use crate::{CounterFamily, GaugeFamily, HistogramFamily};
@@ -71,13 +69,13 @@ impl<G> GroupCache<G> {
 
 /// One series per outcome, each made on first use: histograms, and counters that need not
 /// exist before they count, have no series until then.
-struct LazyPerOutcome<V: Vector> {
-    family: Arc<Family<V>>,
-    series: PerOutcome<OnceLock<Option<V::Child>>>,
+struct LazyPerOutcome<K: Kind> {
+    family: Arc<Family<K>>,
+    series: PerOutcome<OnceLock<Option<K::Child>>>,
 }
 
-impl<V: Vector> LazyPerOutcome<V> {
-    fn new(family: &Arc<Family<V>>) -> Self {
+impl<K: Kind> LazyPerOutcome<K> {
+    fn new(family: &Arc<Family<K>>) -> Self {
         LazyPerOutcome {
             family: Arc::clone(family),
             series: Default::default(),
@@ -85,7 +83,7 @@ impl<V: Vector> LazyPerOutcome<V> {
     }
 
     /// The series labelled `prefix` and then `outcome`.
-    fn get(&self, prefix: &[&str], outcome: Outcome) -> Option<&V::Child> {
+    fn get(&self, prefix: &[&str], outcome: Outcome) -> Option<&K::Child> {
         self.series[index(outcome)]
             .get_or_init(|| {
                 let labels: Vec<&str> = prefix.iter().copied().chain([outcome.as_str()]).collect();
@@ -100,7 +98,7 @@ pub(crate) struct PairSeries {
     pub(crate) pipeline: Box<str>,
     environment: Box<str>,
     totals: PerOutcome<Option<Counter>>,
-    durations: LazyPerOutcome<HistogramVec>,
+    durations: LazyPerOutcome<Histograms>,
     active: Option<Gauge>,
     oldest_active_start: Option<Gauge>,
     last_success: LastEnd,
@@ -245,7 +243,7 @@ pub(crate) struct StepSeries {
     pipeline: Box<str>,
     step: Box<str>,
     totals: PerOutcome<Option<Counter>>,
-    durations: LazyPerOutcome<HistogramVec>,
+    durations: LazyPerOutcome<Histograms>,
 }
 
 impl StepSeries {
@@ -277,8 +275,8 @@ impl StepSeries {
 /// The series of one executable; made on first use, since most children succeed.
 pub(crate) struct SubprocessSeries {
     executable: Box<str>,
-    totals: LazyPerOutcome<IntCounterVec>,
-    durations: LazyPerOutcome<HistogramVec>,
+    totals: LazyPerOutcome<Counters>,
+    durations: LazyPerOutcome<Histograms>,
 }
 
 impl SubprocessSeries {

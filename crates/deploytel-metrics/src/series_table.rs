@@ -40,6 +40,11 @@ impl<V> SeriesTable<V> {
             .map(|(_, value)| value)
     }
 
+    /// Every value held, in no particular order.
+    pub(crate) fn values(&self) -> impl Iterator<Item = &V> {
+        self.buckets.values().flatten().map(|(_, value)| value)
+    }
+
     /// Adds `value` under `values`; the caller has checked that the tuple is absent.
     pub(crate) fn insert(&mut self, values: &[&str], value: V) {
         let key = values.iter().map(|v| Box::from(*v)).collect();
