@@ -331,3 +331,32 @@ fn with_its_filter_the_layer_counts_deployments_that_the_log_filter_hides() {
     let text = logs.text();
     assert!(text.contains("shown") && !text.contains("hidden"), "{text}");
 }
+
+/// A deploy script that hangs with a grandchild holding its output: once the command has timed
+/// out and the deployment failed, the deployment is over in the metrics, not 30 seconds later
+/// when the grandchild would have exited.
+#[cfg(unix)]
+#[test]
+fn a_timed_out_command_ends_its_deployment_in_the_metrics_at_once() {
+    let metrics = DeployMetrics::builder().build().unwrap();
+    with_metrics(&metrics, || {
+        let deployment = deployment!("deploy-billing", "staging");
+        let restart = step!(&deployment, "restart");
+        let ran = restart
+            .command("sh")
+            .args(["-c", "sleep 30 & wait"])
+            .timeout(Duration::from_millis(500))
+            .run();
+        assert!(ran.is_err());
+        restart.fail("timeout", "restart hung");
+        deployment.fail("step_failed", "restart hung");
+
+        let scrape = scrape(&metrics);
+        let pair = [("pipeline", "deploy-billing"), ("environment", "staging")];
+        assert_eq!(
+            scrape.value("deploytel_deployments_active", &pair),
+            Some(0.0)
+        );
+        assert_eq!(deployments(&scrape, "failure"), Some(1.0));
+    });
+}

@@ -1,19 +1,22 @@
 //! Running a child on the calling thread, with a thread per output stream.
 
-use std::collections::VecDeque;
 use std::io::{self, BufRead, BufReader, Read};
 use std::process::Child;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use deploytel_core::semconv::process;
 use tracing::{Dispatch, Span};
 
-use super::{log_line, outcome, Collected, Command, CommandError, Output, Waited, DRAIN, MAX_LINE};
+use super::process_group::{self, Ending};
+use super::stream::StreamState;
+use super::{outcome, Collected, Command, CommandError, Output, Waited, DRAIN, MAX_LINE};
 
 /// How often a child with a timeout is checked for having exited.
 const POLL: Duration = Duration::from_millis(10);
+/// How often a timed-out group is checked for having stopped (a look through `/proc`).
+const GROUP_POLL: Duration = Duration::from_millis(25);
 
 pub(super) fn spawn_and_wait(
     command: &Command,
@@ -35,17 +38,19 @@ pub(super) fn spawn_and_wait(
     let stdout = child
         .stdout
         .take()
-        .map(|out| read_lines(out, span.clone(), dispatch.clone(), "stdout", tail));
+        .map(|out| Reader::start(out, span, &dispatch, "stdout", tail));
     let stderr = child
         .stderr
         .take()
-        .map(|err| read_lines(err, span.clone(), dispatch, "stderr", tail));
+        .map(|err| Reader::start(err, span, &dispatch, "stderr", tail));
 
-    let waited = wait(&mut child, command.timeout);
-    outcome(program, pid, waited, join(stdout), join(stderr))
+    let waited = wait(&mut child, command.timeout, command.kill_grace);
+    let drained_by = Instant::now() + DRAIN;
+    let finish = |reader: Option<Reader>| reader.map(|r| r.finish(drained_by)).unwrap_or_default();
+    outcome(program, pid, waited, finish(stdout), finish(stderr))
 }
 
-fn wait(child: &mut Child, timeout: Option<Duration>) -> io::Result<Waited> {
+fn wait(child: &mut Child, timeout: Option<Duration>, grace: Duration) -> io::Result<Waited> {
     let Some(timeout) = timeout else {
         return child.wait().map(Waited::Exited);
     };
@@ -55,56 +60,82 @@ fn wait(child: &mut Child, timeout: Option<Duration>) -> io::Result<Waited> {
             return Ok(Waited::Exited(status));
         }
         if started.elapsed() >= timeout {
-            // The child may exit between the check and the kill; either way it is gone after
-            // `wait`, and it overran its time.
-            let _ = child.kill();
-            child.wait()?;
+            end_group(child, grace)?;
             return Ok(Waited::TimedOut(timeout));
         }
         thread::sleep(POLL.min(timeout.saturating_sub(started.elapsed())));
     }
 }
 
-type Reader = mpsc::Receiver<Collected>;
-
-/// Logs each line of `stream` inside `span` on a thread of its own, keeping all the bytes and
-/// the last `tail` lines. The thread uses the caller's dispatcher, so lines reach the same
-/// subscriber even when that one is only the caller's thread default.
-fn read_lines(
-    stream: impl Read + Send + 'static,
-    span: Span,
-    dispatch: Dispatch,
-    name: &'static str,
-    tail: usize,
-) -> Reader {
-    let (sender, receiver) = mpsc::channel();
-    thread::spawn(move || {
-        // The closure owns the span, so the span is closed before `run` hears the stream ended.
-        let read = tracing::dispatcher::with_default(&dispatch, move || {
-            let mut reader = BufReader::new(stream);
-            let mut all = Vec::new();
-            let mut last: VecDeque<String> = VecDeque::with_capacity(tail);
-            let mut line = Vec::new();
-            loop {
-                line.clear();
-                match (&mut reader).take(MAX_LINE).read_until(b'\n', &mut line) {
-                    Ok(0) | Err(_) => break,
-                    Ok(_) => {}
-                }
-                all.extend_from_slice(&line);
-                log_line(&span, name, &line, &mut last, tail);
-            }
-            (all, last.into_iter().collect())
-        });
-        // The receiver is gone only if `run` stopped waiting; the output is then unwanted.
-        let _ = sender.send(read);
-    });
-    receiver
+/// Sends SIGTERM to the child's process group, and SIGKILL to what is left of it after
+/// `grace`; reaps the child.
+fn end_group(child: &mut Child, grace: Duration) -> io::Result<()> {
+    let leader = child.id();
+    let until = Instant::now() + grace;
+    if grace.is_zero() || !process_group::signal(leader, Ending::Terminate) {
+        // Off unix there is no group to ask: the child is killed below.
+        return kill(child, leader);
+    }
+    let mut exited = false;
+    while Instant::now() < until {
+        exited = exited || child.try_wait()?.is_some();
+        if exited && !process_group::alive(leader) {
+            return Ok(());
+        }
+        thread::sleep(GROUP_POLL);
+    }
+    kill(child, leader)
 }
 
-/// What a reader collected, waiting at most [`DRAIN`] for it.
-fn join(reader: Option<Reader>) -> Collected {
-    reader
-        .and_then(|receiver| receiver.recv_timeout(DRAIN).ok())
-        .unwrap_or_default()
+fn kill(child: &mut Child, leader: u32) -> io::Result<()> {
+    process_group::signal(leader, Ending::Kill);
+    // The child may have exited already; it is reaped either way.
+    let _ = child.kill();
+    child.wait().map(drop)
+}
+
+/// A thread logging each line of one output stream inside the span, on the caller's
+/// dispatcher (so lines reach the same subscriber even when that one is only the caller's
+/// thread default).
+struct Reader {
+    state: Arc<StreamState>,
+    ended: mpsc::Receiver<()>,
+}
+
+impl Reader {
+    fn start(
+        stream: impl Read + Send + 'static,
+        span: &Span,
+        dispatch: &Dispatch,
+        name: &'static str,
+        tail: usize,
+    ) -> Self {
+        let state = Arc::new(StreamState::new(span.clone(), name, tail));
+        let (sender, ended) = mpsc::channel();
+        let (shared, dispatch) = (Arc::clone(&state), dispatch.clone());
+        thread::spawn(move || {
+            tracing::dispatcher::with_default(&dispatch, || {
+                let mut reader = BufReader::new(stream);
+                let mut line = Vec::new();
+                loop {
+                    line.clear();
+                    match (&mut reader).take(MAX_LINE).read_until(b'\n', &mut line) {
+                        Ok(0) | Err(_) => break,
+                        Ok(_) => shared.line(&line),
+                    }
+                }
+            });
+            // The receiver is gone only if `run` stopped waiting.
+            let _ = sender.send(());
+        });
+        Reader { state, ended }
+    }
+
+    /// What was read once the stream ended, or at `deadline` if it has not.
+    fn finish(self, deadline: Instant) -> Collected {
+        let _ = self
+            .ended
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()));
+        self.state.finish()
+    }
 }

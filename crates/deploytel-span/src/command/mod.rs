@@ -18,22 +18,43 @@ use crate::carrier;
 mod blocking;
 #[cfg(feature = "tokio")]
 mod nonblocking;
+mod process_group;
+mod stream;
 
 /// Lines longer than this are logged in pieces, so a child that never writes a newline cannot
 /// make the orchestrator buffer without end.
 const MAX_LINE: u64 = 64 * 1024;
-/// How long, once the child has exited, its output may take to drain. A grandchild that keeps
-/// the pipes open (`cmd &`) would otherwise hold `run` until it exits too.
+/// How long, once the child has exited (or its group was ended at the timeout), its output may
+/// take to drain, for both streams together. A descendant that keeps the pipes open (`cmd &`, a
+/// daemon) would otherwise hold `run` until it exits too.
 const DRAIN: Duration = Duration::from_secs(2);
+/// How long a timed-out process group has between SIGTERM and SIGKILL unless set otherwise.
+pub const DEFAULT_KILL_GRACE: Duration = Duration::from_secs(2);
 
 /// A child process to run under a `subprocess` span (OpenTelemetry kind client), child of the
 /// current span or of the step that made it ([`Step::command`](crate::Step::command)).
 ///
 /// [`run`](Command::run) starts the child with `TRACEPARENT`, `TRACESTATE` and `BAGGAGE` of the
 /// subprocess span in its environment (so an instrumented child continues the trace), logs each
-/// line it writes (stdout at info, stderr at warn, inside the span), enforces the timeout by
-/// killing it, and records `process.pid`, `process.exit.code` and, unless it exited with 0,
-/// `error.type` and an Error status.
+/// line it writes (stdout at info, stderr at warn, inside the span), enforces the timeout, and
+/// records `process.pid`, `process.exit.code` and, unless it exited with 0, `error.type` and an
+/// Error status.
+///
+/// # Timeouts end the whole process tree
+///
+/// On unix the child leads a process group of its own, and everything it starts belongs to it
+/// (double-forked processes too). When the timeout passes, the group gets SIGTERM, and SIGKILL
+/// [`kill_grace`](Command::kill_grace) later (2 seconds by default) if any of it is left. Then
+/// the output is read for at most 2 more seconds, for both streams together: a process that
+/// left the group (`setsid`, a daemon's new session) and holds the pipes cannot hold `run`, nor
+/// the subprocess span, nor its step and deployment. So a timed-out `run` returns within the
+/// timeout plus the grace plus 2 seconds, with `error.type = timeout`, and the deployment's
+/// metrics see it end then. Off unix only the child itself is killed.
+///
+/// A child that exits by itself may leave processes it started in the background running
+/// (starting a service is a reason to); their output is read until the same 2-second deadline.
+/// `run` cannot be abandoned half-way; dropping the future of `run_async` ends the whole group
+/// at once with SIGKILL.
 ///
 /// ```no_run
 /// use std::time::Duration;
@@ -54,6 +75,7 @@ pub struct Command {
     envs: Vec<(OsString, Option<OsString>)>,
     current_dir: Option<PathBuf>,
     timeout: Option<Duration>,
+    kill_grace: Duration,
     record_args: bool,
     redactor: Redactor,
     tail_lines: usize,
@@ -164,6 +186,7 @@ impl Command {
             envs: Vec::new(),
             current_dir: None,
             timeout: None,
+            kill_grace: DEFAULT_KILL_GRACE,
             record_args: false,
             redactor: Redactor::default(),
             tail_lines: 20,
@@ -207,9 +230,17 @@ impl Command {
         self
     }
 
-    /// Kills the child when it runs longer than `timeout`.
+    /// Ends the child and everything it started when it runs longer than `timeout`: SIGTERM to
+    /// its process group, then SIGKILL after the [`kill_grace`](Self::kill_grace).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// How long a timed-out process group may take to stop after SIGTERM before it gets
+    /// SIGKILL (2 seconds by default; zero sends SIGKILL at once).
+    pub fn kill_grace(mut self, grace: Duration) -> Self {
+        self.kill_grace = grace;
         self
     }
 
@@ -304,6 +335,7 @@ impl Command {
         if let Some(dir) = &self.current_dir {
             command.current_dir(dir);
         }
+        process_group::lead_own_group(&mut command);
         for (key, value) in &self.envs {
             match value {
                 Some(value) => command.env(key, value),
