@@ -9,22 +9,30 @@
 //! | `GET /health/detailed` | JSON with each check's status, latency and error; 200 or 503 as above |
 //!
 //! With a bearer token configured, every path answers 401 unless the request carries
-//! `Authorization: Bearer <token>`. Connections are served one at a time with 5-second read
-//! and write timeouts and 10 seconds at most to send the request head, each closed after its
-//! response.
+//! `Authorization: Bearer <token>` (the scheme in any case).
+//!
+//! Connections are served concurrently by hyper, on a single-threaded tokio runtime that the
+//! server's thread owns (so the host needs no async runtime), at most [`MAX_CONNECTIONS`] at
+//! once: a client that sends nothing, trickles its request or speaks another protocol delays
+//! only itself. A request head must arrive within 5 seconds, and a connection (kept alive for
+//! more requests) lasts at most 60. Encoding the registry and running readiness checks happen
+//! on a small pool of blocking threads, so a slow check or a large registry does not hold the
+//! connections either.
 
 mod health;
-mod request;
-mod respond;
+mod routes;
 
-use std::io;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::convert::Infallible;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use prometheus::Registry;
+use tokio::sync::{oneshot, Semaphore};
 
 pub use health::{CheckResult, Health, HealthReport};
 
@@ -34,7 +42,15 @@ use crate::MetricsError;
 /// port for OpenTelemetry-style exporters.
 pub const DEFAULT_ADDR: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 9464);
 
-const IO_TIMEOUT: Duration = Duration::from_secs(5);
+/// Connections served at once; more are closed as soon as they are accepted. Far more than
+/// scrapers and probes open, and well below the usual limit of 1,024 open files.
+pub const MAX_CONNECTIONS: usize = 512;
+/// How long a client may take to send a request head, however it trickles the bytes.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long one connection may stay open, kept alive or not.
+const CONNECTION_DEADLINE: Duration = Duration::from_secs(60);
+/// Threads that encode scrapes and run readiness checks.
+const BLOCKING_THREADS: usize = 4;
 
 /// Configures the metrics and health server; [`start`](Self::start) binds and spawns it.
 ///
@@ -59,7 +75,7 @@ pub struct MetricsServerBuilder {
 /// The metrics and health server; see [`MetricsServerBuilder`].
 pub struct MetricsServer {
     local_addr: SocketAddr,
-    stopping: Arc<AtomicBool>,
+    stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -79,19 +95,16 @@ impl MetricsServer {
         self.local_addr
     }
 
-    /// Stops listening and waits for the request in progress, if any, to finish.
+    /// Stops listening and closes the open connections.
     pub fn shutdown(mut self) {
         self.stop();
     }
 
     fn stop(&mut self) {
-        let Some(thread) = self.thread.take() else {
-            return;
-        };
-        self.stopping.store(true, Ordering::SeqCst);
-        // The accept loop blocks in accept(); a connection of our own wakes it to see the flag.
-        let woken = TcpStream::connect_timeout(&wake_addr(self.local_addr), IO_TIMEOUT).is_ok();
-        if woken {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
     }
@@ -130,62 +143,87 @@ impl MetricsServerBuilder {
         };
         let listener = TcpListener::bind(self.addr).map_err(bind_error)?;
         let local_addr = listener.local_addr().map_err(bind_error)?;
-        let stopping = Arc::new(AtomicBool::new(false));
-        let routes = respond::Routes {
+        listener.set_nonblocking(true).map_err(bind_error)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .enable_time()
+            .max_blocking_threads(BLOCKING_THREADS)
+            .thread_name("deploytel-metrics-work")
+            .build()
+            .map_err(MetricsError::Thread)?;
+        let listener = {
+            let _entered = runtime.enter();
+            tokio::net::TcpListener::from_std(listener).map_err(bind_error)?
+        };
+        let routes = Arc::new(routes::Routes {
             registry: self.registry,
             bearer_token: self.bearer_token,
             health: self.health,
-        };
+        });
+        let (stop, stopped) = oneshot::channel();
         let thread = std::thread::Builder::new()
             .name("deploytel-metrics".to_owned())
-            .spawn({
-                let stopping = Arc::clone(&stopping);
-                move || serve(&listener, &routes, &stopping)
+            .spawn(move || {
+                runtime.block_on(serve(listener, routes, stopped));
+                // Dropping the runtime ends the connections still open.
             })
             .map_err(MetricsError::Thread)?;
         Ok(MetricsServer {
             local_addr,
-            stopping,
+            stop: Some(stop),
             thread: Some(thread),
         })
     }
 }
 
-fn serve(listener: &TcpListener, routes: &respond::Routes, stopping: &AtomicBool) {
-    for stream in listener.incoming() {
-        if stopping.load(Ordering::SeqCst) {
-            return;
+/// Accepts connections until `stopped`, each served by a task of its own.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    routes: Arc<routes::Routes>,
+    mut stopped: oneshot::Receiver<()>,
+) {
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        tokio::select! {
+            _ = &mut stopped => return,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => match Arc::clone(&slots).try_acquire_owned() {
+                    Ok(slot) => {
+                        tokio::spawn(serve_connection(stream, Arc::clone(&routes), slot));
+                    }
+                    // Full: the connection is closed at once, which a client sees sooner than a
+                    // connection that waits.
+                    Err(_) => drop(stream),
+                },
+                // Accept errors (too many open files, a reset before accept) pass; back off a
+                // little so a persistent one does not spin.
+                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+            },
         }
-        let Ok(stream) = stream else {
-            // Accept errors (too many open files, a reset before accept) pass; back off a
-            // little so a persistent one does not spin.
-            std::thread::sleep(Duration::from_millis(10));
-            continue;
-        };
-        let _ = serve_connection(stream, routes);
     }
 }
 
-fn serve_connection(mut stream: TcpStream, routes: &respond::Routes) -> io::Result<()> {
-    stream.set_read_timeout(Some(IO_TIMEOUT))?;
-    stream.set_write_timeout(Some(IO_TIMEOUT))?;
-    let response = match request::read_request(&mut stream) {
-        Ok(request) => routes.respond(&request),
-        Err(request::ReadError::Malformed) => respond::Response::bad_request(),
-        Err(request::ReadError::Io(error)) => return Err(error),
-    };
-    response.write_to(&mut stream)
-}
-
-/// Where to connect to reach a listener on `addr`: loopback when it listens on every address.
-fn wake_addr(addr: SocketAddr) -> SocketAddr {
-    match addr.ip() {
-        IpAddr::V4(ip) if ip.is_unspecified() => {
-            SocketAddr::new(Ipv4Addr::LOCALHOST.into(), addr.port())
+async fn serve_connection(
+    stream: tokio::net::TcpStream,
+    routes: Arc<routes::Routes>,
+    _slot: tokio::sync::OwnedSemaphorePermit,
+) {
+    let service = service_fn(move |request: http::Request<hyper::body::Incoming>| {
+        let routes = Arc::clone(&routes);
+        async move {
+            let response = if routes::Routes::is_quick(&request) {
+                routes.respond(&request)
+            } else {
+                tokio::task::spawn_blocking(move || routes.respond(&request))
+                    .await
+                    .unwrap_or_else(|_| routes::failed("the handler panicked\n"))
+            };
+            Ok::<_, Infallible>(response)
         }
-        IpAddr::V6(ip) if ip.is_unspecified() => {
-            SocketAddr::new(Ipv6Addr::LOCALHOST.into(), addr.port())
-        }
-        _ => addr,
-    }
+    });
+    let connection = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEAD_TIMEOUT)
+        .serve_connection(TokioIo::new(stream), service);
+    let _ = tokio::time::timeout(CONNECTION_DEADLINE, connection).await;
 }
