@@ -275,8 +275,14 @@ impl Builder {
                 .with_filter(deploytel_metrics::DeploySpans),
         );
 
+        // Everything is built and bound; only now is anything made global, the subscriber
+        // first, since it is the one step that can still fail.
         tracing::subscriber::set_global_default(subscriber)
             .map_err(|_| InitError::AlreadyInitialized)?;
+        #[cfg(feature = "otlp")]
+        if let Some(pipeline) = &trace_pipeline {
+            pipeline.install_globals();
+        }
         Ok(Guard::new(
             #[cfg(feature = "ecs")]
             ecs_stats,

@@ -29,9 +29,11 @@ pub struct Guard {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ShutdownReport {
-    /// Spans the exporter delivered over the program's life.
+    /// Spans the collector acknowledged over the program's life.
     pub spans_exported: u64,
-    /// Spans the exporter could not deliver.
+    /// Spans that ended and were not acknowledged: in a batch that failed, timed out or was
+    /// still waiting for an answer at shutdown, or dropped by a full batch queue.
+    /// `spans_exported + spans_lost` is every span that ended.
     pub spans_lost: u64,
     /// Why spans were lost (the exporter's last error), or why the shutdown did not complete.
     pub reason: Option<String>,

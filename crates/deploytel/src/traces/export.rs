@@ -9,19 +9,28 @@ use std::time::Duration;
 use std::borrow::Cow;
 
 use deploytel_core::{Redactor, REDACTED};
+use opentelemetry::Context;
 use opentelemetry::{Array, KeyValue, StringValue, Value};
 use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{SpanData, SpanExporter};
+use opentelemetry_sdk::trace::{Span, SpanData, SpanExporter, SpanProcessor};
 
-/// What the exporter delivered and what it could not.
+/// What ended, what the exporter delivered, and why it last failed. Whatever ended and was not
+/// delivered is lost: a failed or timed-out batch, a batch still waiting for its answer at
+/// shutdown, a span the batch queue dropped.
 #[derive(Debug, Default)]
 pub(crate) struct ExportStats {
+    pub(crate) ended: AtomicU64,
     pub(crate) exported: AtomicU64,
-    pub(crate) lost: AtomicU64,
     pub(crate) last_error: Mutex<Option<String>>,
 }
 
 impl ExportStats {
+    /// Spans that ended and were not delivered, so far.
+    pub(crate) fn lost(&self) -> u64 {
+        let exported = self.exported.load(Ordering::Relaxed);
+        self.ended.load(Ordering::Relaxed).saturating_sub(exported)
+    }
+
     pub(crate) fn last_error(&self) -> Option<String> {
         self.last_error
             .lock()
@@ -64,16 +73,17 @@ impl<E: SpanExporter> SpanExporter for Outgoing<E> {
         let count = batch.len() as u64;
         let result = self.inner.export(batch).await;
         match &result {
-            Ok(()) => self.stats.exported.fetch_add(count, Ordering::Relaxed),
+            Ok(()) => {
+                self.stats.exported.fetch_add(count, Ordering::Relaxed);
+            }
             Err(e) => {
                 *self
                     .stats
                     .last_error
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner) = Some(e.to_string());
-                self.stats.lost.fetch_add(count, Ordering::Relaxed)
             }
-        };
+        }
         result
     }
 
@@ -83,6 +93,38 @@ impl<E: SpanExporter> SpanExporter for Outgoing<E> {
 
     fn force_flush(&self) -> OTelSdkResult {
         self.inner.force_flush()
+    }
+
+    fn set_resource(&mut self, resource: &opentelemetry_sdk::Resource) {
+        self.inner.set_resource(resource);
+    }
+}
+
+/// Counts every span that ends before handing it to the batch processor, so that spans lost
+/// anywhere after (dropped by a full queue, in a batch that fails or never gets an answer) show
+/// in [`ExportStats::lost`].
+#[derive(Debug)]
+pub(crate) struct Ended<P> {
+    pub(crate) inner: P,
+    pub(crate) stats: Arc<ExportStats>,
+}
+
+impl<P: SpanProcessor> SpanProcessor for Ended<P> {
+    fn on_start(&self, span: &mut Span, cx: &Context) {
+        self.inner.on_start(span, cx);
+    }
+
+    fn on_end(&self, span: SpanData) {
+        self.stats.ended.fetch_add(1, Ordering::Relaxed);
+        self.inner.on_end(span);
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        self.inner.force_flush()
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.inner.shutdown_with_timeout(timeout)
     }
 
     fn set_resource(&mut self, resource: &opentelemetry_sdk::Resource) {

@@ -19,14 +19,16 @@ use opentelemetry::trace::TracerProvider as _;
 use opentelemetry::KeyValue;
 use opentelemetry_otlp::{Protocol, WithExportConfig as _, WithHttpConfig as _};
 use opentelemetry_sdk::propagation::{BaggagePropagator, TraceContextPropagator};
-use opentelemetry_sdk::trace::{Sampler, SdkTracer, SdkTracerProvider};
+use opentelemetry_sdk::trace::{
+    BatchSpanProcessor, Sampler, SdkTracer, SdkTracerProvider, SpanExporter,
+};
 use opentelemetry_sdk::Resource;
 use tracing::Subscriber;
 use tracing_opentelemetry::OpenTelemetryLayer;
 use tracing_subscriber::registry::LookupSpan;
 
 use deploytel_core::semconv::{deployment, service};
-use export::{Console, ExportStats, Outgoing};
+use export::{Console, Ended, ExportStats, Outgoing};
 pub(crate) use settings::trace_settings;
 use settings::{OtlpProtocol, SamplerChoice, TraceSettings};
 pub use settings::{TracesExporter, DEFAULT_OTLP_GRPC_ENDPOINT, DEFAULT_OTLP_TRACES_ENDPOINT};
@@ -53,6 +55,17 @@ pub(crate) struct TraceDelivery {
 }
 
 impl TracePipeline {
+    /// Installs OpenTelemetry's globals: the W3C trace-context and baggage propagators (which
+    /// `Command` uses to hand the trace to children) and the tracer provider. Called only once
+    /// everything else of `init()` succeeded, so a failed `init()` leaves no global behind.
+    pub(crate) fn install_globals(&self) {
+        opentelemetry::global::set_text_map_propagator(TextMapCompositePropagator::new(vec![
+            Box::new(TraceContextPropagator::new()),
+            Box::new(BaggagePropagator::new()),
+        ]));
+        opentelemetry::global::set_tracer_provider(self.provider.clone());
+    }
+
     /// Flushes what is queued, within `timeout`, and stops exporting.
     pub(crate) fn shutdown(self, timeout: Duration) -> TraceDelivery {
         let result = self.provider.shutdown_with_timeout(timeout);
@@ -62,13 +75,15 @@ impl TracePipeline {
         if let Some(runtime) = self.runtime {
             runtime.shutdown_background();
         }
-        let lost = self.stats.lost.load(Ordering::Relaxed);
+        let lost = self.stats.lost();
         let reason = match result {
             Err(e) => Some(match self.stats.last_error() {
                 Some(export) => format!("{export}; shutdown: {e}"),
                 None => format!("shutdown: {e}"),
             }),
-            Ok(()) if lost > 0 => self.stats.last_error(),
+            Ok(()) if lost > 0 => Some(self.stats.last_error().unwrap_or_else(|| {
+                "spans were dropped before export (the batch queue was full)".to_owned()
+            })),
             Ok(()) => None,
         };
         TraceDelivery {
@@ -79,7 +94,8 @@ impl TracePipeline {
     }
 }
 
-/// Builds the provider and the layer; installs the global propagator and tracer provider.
+/// Builds the provider and the layer; installs no global (see
+/// [`TracePipeline::install_globals`]).
 pub(crate) fn install<S>(
     traces: TraceSettings,
     settings: &Settings,
@@ -94,10 +110,8 @@ where
         .with_sampler(sampler(traces.sampler))
         .with_resource(resource(settings));
     let builder = match traces.exporter {
-        TracesExporter::Console => builder.with_batch_exporter(Outgoing::new(Console, &stats)),
-        TracesExporter::Tree => {
-            builder.with_batch_exporter(Outgoing::new(tree::Tree::default(), &stats))
-        }
+        TracesExporter::Console => builder.with_span_processor(batched(Console, &stats)),
+        TracesExporter::Tree => builder.with_span_processor(batched(tree::Tree::default(), &stats)),
         // `None` never reaches here: no pipeline is built for it.
         TracesExporter::Otlp | TracesExporter::None => match traces.protocol {
             OtlpProtocol::HttpProtobuf => {
@@ -111,13 +125,13 @@ where
                     .map_err(|e| InitError::Exporter {
                         reason: e.to_string(),
                     })?;
-                builder.with_batch_exporter(Outgoing::new(exporter, &stats))
+                builder.with_span_processor(batched(exporter, &stats))
             }
             #[cfg(feature = "grpc")]
             OtlpProtocol::Grpc => {
                 let (exporter, runtime) = grpc::exporter(&traces.endpoint, traces.timeout)?;
                 grpc_runtime = Some(runtime);
-                builder.with_batch_exporter(Outgoing::new(exporter, &stats))
+                builder.with_span_processor(batched(exporter, &stats))
             }
             // Settings refuse grpc in a build without the feature.
             #[cfg(not(feature = "grpc"))]
@@ -130,11 +144,6 @@ where
     };
     let provider = builder.build();
     let tracer = provider.tracer("deploytel");
-    opentelemetry::global::set_text_map_propagator(TextMapCompositePropagator::new(vec![
-        Box::new(TraceContextPropagator::new()),
-        Box::new(BaggagePropagator::new()),
-    ]));
-    opentelemetry::global::set_tracer_provider(provider.clone());
     let layer = tracing_opentelemetry::layer().with_tracer(tracer);
     Ok((
         layer,
@@ -145,6 +154,18 @@ where
             runtime: grpc_runtime,
         },
     ))
+}
+
+/// `exporter` behind `Outgoing` (masks secrets, counts deliveries), in a batch processor behind
+/// `Ended` (counts what ends): so every span that ended is either delivered or counted lost.
+fn batched<E: SpanExporter + 'static>(
+    exporter: E,
+    stats: &Arc<ExportStats>,
+) -> Ended<BatchSpanProcessor> {
+    Ended {
+        inner: BatchSpanProcessor::builder(Outgoing::new(exporter, stats)).build(),
+        stats: Arc::clone(stats),
+    }
 }
 
 fn sampler(choice: SamplerChoice) -> Sampler {
