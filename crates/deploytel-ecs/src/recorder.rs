@@ -145,7 +145,16 @@ impl<'a, F: FnMut(&'static str) -> KeyFacts> Recorder<'a, F> {
         if self.renamed_or_derived || facts.translated(name) {
             facts = self.without_collisions(name, facts);
         }
-        let value = if facts.secret {
+        // A secret-named field never changes type, which would break its mapping: text is
+        // masked, a number (a PIN, a numeric key) is left out, a bool (says only whether) is
+        // kept.
+        let masked = facts.secret
+            && match value {
+                Scalar::Text(_) => true,
+                Scalar::Integer | Scalar::WideInteger | Scalar::Float | Scalar::Null => return,
+                Scalar::Bool => false,
+            };
+        let value = if masked {
             Scalar::Text(REDACTED)
         } else {
             value
@@ -155,7 +164,7 @@ impl<'a, F: FnMut(&'static str) -> KeyFacts> Recorder<'a, F> {
                 facts = facts.renamed();
             }
         }
-        if facts.secret {
+        if masked {
             self.fields
                 .push(name, &facts, false, |out| json::string(out, REDACTED));
         } else {

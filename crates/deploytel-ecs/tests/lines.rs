@@ -328,13 +328,43 @@ fn secrets_in_event_and_span_fields_are_masked_by_default() {
         );
     });
     assert_eq!(doc.str("db_password"), Some("[REDACTED]"));
-    assert_eq!(doc.str("api_token"), Some("[REDACTED]"));
+    assert_eq!(
+        doc.get("api_token"),
+        None,
+        "a secret number is left out, not retyped"
+    );
     assert_eq!(
         doc.str("repo"),
         Some("https://ci:[REDACTED]@git.example/app")
     );
     assert_eq!(doc.str("args"), Some("--password=[REDACTED] --verbose"));
     assert_eq!(doc.str("message"), Some("pushing with Bearer [REDACTED]"));
+}
+
+#[test]
+fn numbers_and_bools_keep_their_type_whatever_their_name() {
+    let doc = one_line(|| {
+        info!(
+            process.session_leader.pid = 4242u64,
+            tokens_used = 1200u64,
+            max_tokens = 4096u64,
+            session_timeout_secs = 900u64,
+            vault_pin = 1234u64,
+            api_key = 98765u64,
+            password_rotated = true,
+            token = false,
+            "counted"
+        );
+    });
+    let number = |key| doc.get(key).and_then(Json::as_u64);
+    assert_eq!(number("process.session_leader.pid"), Some(4242));
+    assert_eq!(number("tokens_used"), Some(1200));
+    assert_eq!(number("max_tokens"), Some(4096));
+    assert_eq!(number("session_timeout_secs"), Some(900));
+    assert_eq!(number("vault_pin"), Some(1234));
+    assert_eq!(doc.get("api_key"), None);
+    assert_eq!(doc.get("password_rotated"), Some(&Json::Bool(true)));
+    assert_eq!(doc.get("token"), Some(&Json::Bool(false)));
 }
 
 #[test]

@@ -19,5 +19,6 @@ pub mod otlp;
 #[cfg(feature = "grpc")]
 pub mod otlp_grpc;
 pub mod prometheus;
+pub mod secrets;
 #[cfg(feature = "opentelemetry")]
 pub mod spans;

@@ -1,51 +1,69 @@
-//! Keeping secrets out of logs, traces and audit records.
+//! Keeping secrets out of logs, traces, metrics and audit records.
 //!
-//! One [`Redactor`] guards every output of the family: log fields, span attributes, command
-//! arguments and audit metadata. It answers two questions: is this *field name* a secret
+//! One [`Redactor`] guards every output of the family: log fields and messages, span names,
+//! attributes, events and statuses, command arguments and output, metric label values and
+//! audit metadata. It answers two questions: is this *name* a secret
 //! ([`Redactor::is_secret_key`]), and where inside this *value* are credentials
-//! ([`Redactor::segments`]). A value that holds none is neither copied nor allocated.
+//! ([`Redactor::segments`]). A value that holds none is read once and neither copied nor
+//! allocated; the time to read it grows linearly with its length, whatever it holds.
 
-mod keys;
-mod values;
+mod detect;
+mod lines;
+mod names;
+mod scan;
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
-use keys::SecretKeys;
-pub use keys::DEFAULT_SECRET_KEYS;
+pub use lines::LineRedactor;
+use names::SecretNames;
+pub use names::{DEFAULT_HARMLESS_QUALIFIERS, DEFAULT_SECRET_TERMS};
 
 /// What a secret is replaced with.
 pub const REDACTED: &str = "[REDACTED]";
 
-/// Decides which field names and which parts of values are secrets, and masks them.
+/// The token formats recognised by shape, as `(family, prefix)`, in the order they are tried;
+/// docs/REDACTION.md lists them with the other detectors.
+pub fn token_formats() -> impl Iterator<Item = (&'static str, &'static str)> {
+    detect::shapes::SHAPES.iter().map(|s| (s.family, s.prefix))
+}
+
+/// Decides which names and which parts of values are secrets, and masks them.
 ///
-/// The default redactor treats as secret every field whose name contains one of
-/// [`DEFAULT_SECRET_KEYS`] (ASCII case-insensitive; `_`, `-` and `.` are interchangeable), and
-/// finds these credentials inside values:
+/// **Names.** A field, attribute, flag or assignment name is cut into words (at separators,
+/// case changes and digits) and is a secret when the words hold one of
+/// [`DEFAULT_SECRET_TERMS`] — unless a harmless qualifier follows (`token_file`,
+/// `password-stdin`, see [`DEFAULT_HARMLESS_QUALIFIERS`]) or `no` precedes (`--no-password`) —
+/// or when one word ends with a strong term (`PGPASSWORD`, `authToken`). `tokens_used`,
+/// `tokenizer` and `session_timeout` are not secrets.
 ///
-/// | value | what is masked |
-/// |---|---|
-/// | `Authorization: Bearer eyJhbGciOi…` | the token after `Bearer`/`Basic` |
-/// | `-----BEGIN RSA PRIVATE KEY----- … -----END RSA PRIVATE KEY-----` | the whole block |
-/// | `AKIAIOSFODNN7EXAMPLE` | the AWS access key id |
-/// | `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln` | the JSON Web Token |
-/// | `https://deploy:hunter2@git.example.com/repo` | the password of the URL's userinfo |
-/// | `--password=hunter2`, `--token hunter2`, `DB_PASSWORD=hunter2` | the value of the flag or assignment |
+/// **Values.** Inside any string value it masks: tokens recognised by their shape (GitHub,
+/// GitLab, Slack, Stripe, AWS, Google, npm, PyPI and more: [`token_formats`]), JSON Web
+/// Tokens, private key blocks, the password of a URL, the credential after `Bearer`/`Basic`,
+/// webhook URLs of Slack and Discord, and the value after a secret name
+/// (`DB_PASSWORD=…`, `--token …`, `"api_key": "…"`, `Authorization: Bearer …`,
+/// `Password=…;`).
 ///
 /// ```
 /// use deploytel_core::Redactor;
 ///
 /// let redactor = Redactor::default();
 /// assert!(redactor.is_secret_key("DB_PASSWORD"));
+/// assert!(!redactor.is_secret_key("password_file"));
 /// assert_eq!(
 ///     redactor.redact("git clone https://ci:hunter2@git.example.com/app.git"),
 ///     "git clone https://ci:[REDACTED]@git.example.com/app.git",
+/// );
+/// assert_eq!(
+///     redactor.redact("curl -H 'authorization: Bearer abc123XYZ' --token-file /run/t"),
+///     "curl -H 'authorization: Bearer [REDACTED]' --token-file /run/t",
 /// );
 /// assert_eq!(redactor.redact_field("api-key", "abc"), "[REDACTED]");
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Redactor {
-    keys: SecretKeys,
+    names: Arc<SecretNames>,
     scan_values: bool,
 }
 
@@ -58,7 +76,7 @@ impl Default for Redactor {
 impl fmt::Debug for Redactor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Redactor")
-            .field("key_patterns", &self.keys.len())
+            .field("secret_terms", &self.names.len())
             .field("scan_values", &self.scan_values)
             .finish()
     }
@@ -68,9 +86,13 @@ impl Redactor {
     /// A builder that starts from the defaults.
     pub fn builder() -> RedactorBuilder {
         RedactorBuilder {
-            keys: DEFAULT_SECRET_KEYS
+            terms: DEFAULT_SECRET_TERMS
                 .iter()
-                .map(|k| (*k).to_owned())
+                .map(|t| (*t).to_owned())
+                .collect(),
+            qualifiers: DEFAULT_HARMLESS_QUALIFIERS
+                .iter()
+                .map(|q| (*q).to_owned())
                 .collect(),
             scan_values: true,
         }
@@ -79,14 +101,19 @@ impl Redactor {
     /// A redactor that masks nothing, for outputs that must be written verbatim.
     pub fn disabled() -> Self {
         Redactor {
-            keys: SecretKeys::new([]),
+            names: Arc::new(SecretNames::new([], [])),
             scan_values: false,
         }
     }
 
+    /// Whether this redactor masks anything at all.
+    pub fn is_enabled(&self) -> bool {
+        self.scan_values || self.names.len() > 0
+    }
+
     /// Whether a field, attribute or flag with this name holds a secret.
     pub fn is_secret_key(&self, key: &str) -> bool {
-        self.keys.matches(key.as_bytes())
+        self.names.is_secret(key.as_bytes())
     }
 
     /// Whether the value has any credential in it.
@@ -100,7 +127,7 @@ impl Redactor {
         if !self.scan_values {
             return None;
         }
-        values::next_secret(&self.keys, value, 0).map(|(start, end)| start..end)
+        scan::next_secret(&self.names, value, 0).map(|(start, end)| start..end)
     }
 
     /// The value cut into clear text and masked secrets, in order; write the clear parts as they
@@ -131,8 +158,9 @@ impl Redactor {
     }
 
     /// A command line with its secrets masked: each argument as [`redact`](Self::redact) does,
-    /// and the argument after a flag whose name is a secret (`--token`, `-p` is not one) wholly,
-    /// since `["--token", "abc"]` splits the pair that `--token abc` keeps together.
+    /// and the argument after a flag whose name is a secret (`--token`; `--token-file` is not
+    /// one) wholly, since `["--token", "abc"]` splits the pair that `--token abc` keeps
+    /// together.
     pub fn redact_args<'a, S: AsRef<str> + 'a>(
         &self,
         args: impl IntoIterator<Item = &'a S>,
@@ -163,29 +191,45 @@ impl Redactor {
             self.redact(value)
         }
     }
+
+    /// A masker for the lines of one output stream, which also masks the lines inside a private
+    /// key block that began on an earlier line.
+    pub fn lines(&self) -> LineRedactor {
+        LineRedactor::new(self.clone())
+    }
 }
 
 /// Configures a [`Redactor`].
 #[derive(Clone, Debug)]
 pub struct RedactorBuilder {
-    keys: Vec<String>,
+    terms: Vec<String>,
+    qualifiers: Vec<String>,
     scan_values: bool,
 }
 
 impl RedactorBuilder {
-    /// Also treats field names containing `pattern` as secret.
-    pub fn secret_key(mut self, pattern: impl Into<String>) -> Self {
-        self.keys.push(pattern.into());
+    /// Also treats names holding this term as secret. A term is a word or a phrase
+    /// (`"vault pin"`), matched on word boundaries whatever the case and separators:
+    /// `"vault pin"` matches `VAULT_PIN`, `vault-pin` and `vaultPin`.
+    pub fn secret_key(mut self, term: impl Into<String>) -> Self {
+        self.terms.push(term.into());
         self
     }
 
-    /// Replaces the secret key patterns, defaults included, with these.
-    pub fn secret_keys<I, K>(mut self, patterns: I) -> Self
+    /// Replaces the secret terms, defaults included, with these.
+    pub fn secret_keys<I, K>(mut self, terms: I) -> Self
     where
         I: IntoIterator<Item = K>,
         K: Into<String>,
     {
-        self.keys = patterns.into_iter().map(Into::into).collect();
+        self.terms = terms.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Also treats a name as harmless when this word follows its secret term
+    /// (`"digest"` makes `password_digest` harmless).
+    pub fn harmless_qualifier(mut self, word: impl Into<String>) -> Self {
+        self.qualifiers.push(word.into());
         self
     }
 
@@ -196,10 +240,13 @@ impl RedactorBuilder {
         self
     }
 
-    /// The redactor. Empty patterns are dropped, since they would match every name.
+    /// The redactor. Terms without a letter or digit are dropped, since they match nothing.
     pub fn build(self) -> Redactor {
         Redactor {
-            keys: SecretKeys::new(self.keys.iter().map(String::as_str)),
+            names: Arc::new(SecretNames::new(
+                self.terms.iter().map(String::as_str),
+                self.qualifiers.iter().map(String::as_str),
+            )),
             scan_values: self.scan_values,
         }
     }
@@ -245,7 +292,7 @@ impl<'a> Iterator for Segments<'a> {
             return None;
         }
         let secret = if self.redactor.scan_values {
-            values::next_secret(&self.redactor.keys, self.value, self.pos)
+            scan::next_secret(&self.redactor.names, self.value, self.pos)
         } else {
             None
         };
