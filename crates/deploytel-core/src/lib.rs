@@ -35,4 +35,7 @@ pub mod semconv;
 pub mod span_names;
 
 pub use outcome::{Outcome, UnknownOutcome};
-pub use redact::{Redactor, RedactorBuilder, Segment, REDACTED};
+pub use redact::{
+    token_formats, LineRedactor, Redactor, RedactorBuilder, Segment, Segments,
+    DEFAULT_HARMLESS_QUALIFIERS, DEFAULT_SECRET_TERMS, REDACTED,
+};

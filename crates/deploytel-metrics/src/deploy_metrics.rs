@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use deploytel_core::Outcome;
+use deploytel_core::{Outcome, Redactor};
 use prometheus::Registry;
 
 use crate::export::Exporter;
@@ -50,6 +50,7 @@ pub struct DeployMetricsBuilder {
     registry: Option<Registry>,
     limits: Limits,
     export: MetricsExport,
+    redactor: Redactor,
 }
 
 impl DeployMetricsBuilder {
@@ -66,6 +67,13 @@ impl DeployMetricsBuilder {
         self
     }
 
+    /// Masks label values with `redactor` (the default one unless set): a step or pipeline
+    /// named after a command line or a URL with credentials must not put them in a series.
+    pub fn redactor(mut self, redactor: Redactor) -> Self {
+        self.redactor = redactor;
+        self
+    }
+
     /// Hands the registry over to a node_exporter textfile or a Pushgateway when a deployment
     /// starts or ends, and at [`DeployMetrics::finish_export`]: for programs that run a
     /// deployment and exit before Prometheus would scrape them.
@@ -77,7 +85,7 @@ impl DeployMetricsBuilder {
     /// Registers the families; fails when they are in the registry already.
     pub fn build(self) -> Result<DeployMetrics, MetricsError> {
         let registry = self.registry.clone().unwrap_or_default();
-        let families = Families::new(&registry, self.limits)?;
+        let families = Families::new(&registry, self.limits)?.with_redactor(self.redactor.clone());
         let pair_result = ["pipeline", "environment", "result"];
         let pair = ["pipeline", "environment"];
         let inner = Inner {

@@ -3,6 +3,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use deploytel_core::Redactor;
 use prometheus::{IntCounterVec, Opts, Registry};
 
 use crate::family::{Counters, Family, FamilyCollector, Gauges, Histograms, Kind};
@@ -30,6 +31,7 @@ pub const OVERFLOW_FAMILY: &str = crate::names::METRICS_OVERFLOW_TOTAL;
 pub struct Families {
     registry: Registry,
     limits: Limits,
+    redactor: Redactor,
     overflow: IntCounterVec,
     overflowed: Arc<AtomicU64>,
 }
@@ -51,9 +53,19 @@ impl Families {
         Ok(Families {
             registry: registry.clone(),
             limits,
+            redactor: Redactor::default(),
             overflow,
             overflowed: Arc::default(),
         })
+    }
+
+    /// Masks label values with `redactor` (the default one unless set) in the families made
+    /// from now on. A label value is masked like any logged value, so a pipeline named after a
+    /// URL with credentials shows as `https://ci:[REDACTED]@git.example.com/app`; values that
+    /// differ only in their secrets share one series.
+    pub fn with_redactor(mut self, redactor: Redactor) -> Self {
+        self.redactor = redactor;
+        self
     }
 
     /// The registry the families are in.
@@ -127,7 +139,7 @@ impl Families {
         let family = Arc::new(Family::new(
             (name, help, labels),
             kind,
-            self.limits,
+            (self.limits, self.redactor.clone()),
             overflowed,
             Arc::clone(&self.overflowed),
         )?);

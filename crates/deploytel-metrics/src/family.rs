@@ -8,8 +8,9 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
+use deploytel_core::Redactor;
 use prometheus::core::{Collector, Desc, Metric};
 use prometheus::proto::{MetricFamily, MetricType};
 use prometheus::{HistogramOpts, Opts};
@@ -108,7 +109,12 @@ pub(crate) struct Family<K: Kind> {
     /// The family as the registry knows it: name, help and label names.
     desc: Desc,
     limits: Limits,
+    redactor: Redactor,
+    /// By label values as given, which the hot path looks up.
     series: RwLock<SeriesTable<K::Child>>,
+    /// By label values as Prometheus gets them (masked and bounded): values that differ only in
+    /// a masked secret map to one series, never to two with the same labels.
+    by_labels: Mutex<SeriesTable<K::Child>>,
     overflow_series: OnceLock<K::Child>,
     overflowed: prometheus::IntCounter,
     /// Shared by every family of one [`Families`](crate::Families), for the guard's report.
@@ -119,7 +125,7 @@ impl<K: Kind> Family<K> {
     pub(crate) fn new(
         (name, help, label_names): (&str, &str, &[&str]),
         kind: K,
-        limits: Limits,
+        (limits, redactor): (Limits, Redactor),
         overflowed: prometheus::IntCounter,
         overflowed_in_registry: Arc<AtomicU64>,
     ) -> Result<Self, MetricsError> {
@@ -138,7 +144,9 @@ impl<K: Kind> Family<K> {
             kind,
             desc,
             limits,
+            redactor,
             series: RwLock::new(SeriesTable::default()),
+            by_labels: Mutex::new(SeriesTable::default()),
             overflow_series: OnceLock::new(),
             overflowed,
             overflowed_in_registry,
@@ -177,7 +185,23 @@ impl<K: Kind> Family<K> {
             return self.overflow_series();
         }
         let max_len = self.limits.label_len();
-        let child = self.make(values.iter().map(|v| label_value(v, max_len).into_owned()))?;
+        let labels: Vec<String> = values
+            .iter()
+            .map(|v| label_value(&self.redactor.redact(v), max_len).into_owned())
+            .collect();
+        let labels_ref: Vec<&str> = labels.iter().map(String::as_str).collect();
+        let mut by_labels = self
+            .by_labels
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let child = match by_labels.get(&labels_ref) {
+            Some(child) => child.clone(),
+            None => {
+                let child = self.make(labels.iter().cloned())?;
+                by_labels.insert(&labels_ref, child.clone());
+                child
+            }
+        };
         series.insert(values, child.clone());
         Ok(child)
     }
@@ -217,7 +241,11 @@ impl<K: Kind> Collector for FamilyCollector<K> {
         collected.set_name(family.name.to_string());
         collected.set_help(family.help.to_string());
         collected.set_field_type(K::TYPE);
-        let series = family.series.read().unwrap_or_else(PoisonError::into_inner);
+        // Each series once, however many label tuples lead to it.
+        let series = family
+            .by_labels
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         let samples = series
             .values()
             .chain(family.overflow_series.get())

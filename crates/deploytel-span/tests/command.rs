@@ -217,3 +217,53 @@ fn recorded_arguments_are_an_array_with_secrets_masked() {
         ]
     );
 }
+
+/// A child that prints a private key prints it one line at a time: the body lines alone look
+/// like any base64, so the stream must remember that a key block is open.
+const PRINT_KEY: &str = "echo 'writing key'; \
+    echo '-----BEGIN RSA PRIVATE KEY-----'; \
+    echo 'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun'; \
+    echo 'VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK'; \
+    echo '-----END RSA PRIVATE KEY-----'; \
+    echo 'key written' >&2; \
+    echo 'conn=postgres://admin:Pa55w0rd@db/app' >&2; exit 4";
+
+#[test]
+fn private_key_lines_and_credentials_in_output_are_masked_in_events_and_error_tails() {
+    let mut result = None;
+    let spans = exported(|| {
+        result = Some(sh(PRINT_KEY).run());
+    });
+    let child = subprocess(&spans);
+    let stdout: Vec<String> = child
+        .events
+        .iter()
+        .filter(|e| {
+            e.attributes
+                .iter()
+                .any(|kv| kv.key.as_str() == "process.stream" && kv.value.as_str() == "stdout")
+        })
+        .map(|e| e.name.to_string())
+        .collect();
+    assert_eq!(
+        stdout,
+        [
+            "writing key",
+            "[REDACTED]",
+            "[REDACTED]",
+            "[REDACTED]",
+            "[REDACTED]"
+        ]
+    );
+    let Some(Err(CommandError::Exit { stderr_tail, .. })) = result else {
+        panic!("expected an exit error, got {result:?}");
+    };
+    assert_eq!(
+        stderr_tail,
+        ["key written", "conn=postgres://admin:[REDACTED]@db/app"]
+    );
+    let Status::Error { description } = &child.status else {
+        panic!("expected an error status");
+    };
+    assert!(!description.contains("Pa55w0rd"), "{description}");
+}

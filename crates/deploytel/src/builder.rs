@@ -32,6 +32,7 @@ pub struct Builder {
     service_environment: Option<String>,
     log_filter: Option<String>,
     log_format: Option<LogFormat>,
+    redactor: Option<deploytel_core::Redactor>,
     #[cfg(feature = "otlp")]
     traces_exporter: Option<crate::traces::TracesExporter>,
     #[cfg(feature = "otlp")]
@@ -59,6 +60,7 @@ pub(crate) struct Settings {
     pub(crate) log_filter: String,
     pub(crate) log_filter_source: &'static str,
     pub(crate) log_format: LogFormat,
+    pub(crate) redactor: deploytel_core::Redactor,
 }
 
 /// How log lines are written.
@@ -73,6 +75,15 @@ pub enum LogFormat {
 }
 
 impl Builder {
+    /// The one redactor for every output `init()` installs: log lines (JSON and pretty), exported
+    /// spans (names, statuses, attributes, events) and metric label values. The default masks
+    /// what docs/REDACTION.md lists; [`Redactor::disabled`](deploytel_core::Redactor::disabled)
+    /// masks nothing.
+    pub fn redactor(mut self, redactor: deploytel_core::Redactor) -> Self {
+        self.redactor = Some(redactor);
+        self
+    }
+
     /// `service.name` of this program; overrides `OTEL_SERVICE_NAME`. Without either, the name
     /// is `unknown_service:<executable>`, as the OpenTelemetry specification says.
     pub fn service_name(mut self, name: impl Into<String>) -> Self {
@@ -253,7 +264,8 @@ impl Builder {
         #[cfg(feature = "ecs")]
         let (log_layer, ecs_stats) = log_layer(&settings);
         #[cfg(not(feature = "ecs"))]
-        let log_layer = tracing_subscriber::fmt::layer();
+        let log_layer = tracing_subscriber::fmt::layer()
+            .fmt_fields(crate::pretty::MaskedFields::new(settings.redactor.clone()));
         #[cfg(feature = "otlp")]
         let observed = Layer::and_then(otel_layer, log_layer);
         #[cfg(not(feature = "otlp"))]
@@ -266,6 +278,7 @@ impl Builder {
             metrics_registry.as_ref(),
             metrics_limits,
             health,
+            &settings.redactor,
         )?;
         #[cfg(feature = "metrics")]
         let subscriber = subscriber.with(
@@ -327,6 +340,7 @@ impl Builder {
         };
         Ok(Settings {
             log_format,
+            redactor: self.redactor.unwrap_or_default(),
             service_name,
             service_version: self.service_version,
             service_environment: self.service_environment,
@@ -352,13 +366,20 @@ fn log_layer(
             let stats = layer.stats();
             (layer.boxed(), Some(stats))
         }
-        LogFormat::Pretty => (tracing_subscriber::fmt::layer().boxed(), None),
+        LogFormat::Pretty => (
+            tracing_subscriber::fmt::layer()
+                .fmt_fields(crate::pretty::MaskedFields::new(settings.redactor.clone()))
+                .boxed(),
+            None,
+        ),
     }
 }
 
 #[cfg(feature = "ecs")]
 fn ecs_layer(settings: &Settings) -> deploytel_ecs::EcsLayer {
-    let mut ecs = deploytel_ecs::EcsLayer::builder().service_name(&settings.service_name);
+    let mut ecs = deploytel_ecs::EcsLayer::builder()
+        .service_name(&settings.service_name)
+        .redactor(settings.redactor.clone());
     if let Some(version) = &settings.service_version {
         ecs = ecs.service_version(version);
     }

@@ -69,6 +69,7 @@ mod error;
 mod guard;
 #[cfg(feature = "metrics")]
 mod metric_pipeline;
+mod pretty;
 #[cfg(feature = "otlp")]
 mod traces;
 

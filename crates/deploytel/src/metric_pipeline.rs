@@ -210,9 +210,11 @@ pub(crate) fn install(
     registry: Option<&Registry>,
     limits: Limits,
     health: Health,
+    redactor: &deploytel_core::Redactor,
 ) -> Result<MetricsPipeline, InitError> {
     let mut metrics = DeployMetrics::builder()
         .limits(limits)
+        .redactor(redactor.clone())
         .export(export(&settings)?);
     if let Some(registry) = registry {
         metrics = metrics.registry(registry);

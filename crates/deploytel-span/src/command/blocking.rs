@@ -34,15 +34,14 @@ pub(super) fn spawn_and_wait(
     span.record(process::PID, pid);
 
     let dispatch = tracing::dispatcher::get_default(Dispatch::clone);
-    let tail = command.tail_lines;
     let stdout = child
         .stdout
         .take()
-        .map(|out| Reader::start(out, span, &dispatch, "stdout", tail));
+        .map(|out| Reader::start(out, StreamState::new(span, "stdout", command), &dispatch));
     let stderr = child
         .stderr
         .take()
-        .map(|err| Reader::start(err, span, &dispatch, "stderr", tail));
+        .map(|err| Reader::start(err, StreamState::new(span, "stderr", command), &dispatch));
 
     let waited = wait(&mut child, command.timeout, command.kill_grace);
     let drained_by = Instant::now() + DRAIN;
@@ -103,14 +102,8 @@ struct Reader {
 }
 
 impl Reader {
-    fn start(
-        stream: impl Read + Send + 'static,
-        span: &Span,
-        dispatch: &Dispatch,
-        name: &'static str,
-        tail: usize,
-    ) -> Self {
-        let state = Arc::new(StreamState::new(span.clone(), name, tail));
+    fn start(stream: impl Read + Send + 'static, state: StreamState, dispatch: &Dispatch) -> Self {
+        let state = Arc::new(state);
         let (sender, ended) = mpsc::channel();
         let (shared, dispatch) = (Arc::clone(&state), dispatch.clone());
         thread::spawn(move || {

@@ -8,7 +8,7 @@ use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 
 use deploytel_core::semconv::{error, otel, process};
-use deploytel_core::Redactor;
+use deploytel_core::{LineRedactor, Redactor};
 use opentelemetry::{Array, StringValue, Value};
 use tracing::Span;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
@@ -250,7 +250,9 @@ impl Command {
         self
     }
 
-    /// The redactor for `process.command_args` (the default one unless set).
+    /// The redactor for `process.command_args` and for the output lines logged (the default one
+    /// unless set). Each output stream is masked line by line, the lines of a private key
+    /// block included.
     pub fn redactor(mut self, redactor: Redactor) -> Self {
         self.redactor = redactor;
         self
@@ -412,16 +414,18 @@ fn outcome(
     }
 }
 
-/// Logs one line a child wrote, inside its span, and keeps it among the last `tail` lines.
+/// Logs one line a child wrote, masked, inside its span, and keeps it among the last `tail`
+/// lines (which error messages quote, so they are kept masked too).
 fn log_line(
     span: &Span,
     stream: &'static str,
     line: &[u8],
+    lines: &mut LineRedactor,
     last: &mut VecDeque<String>,
     tail: usize,
 ) {
     let text = String::from_utf8_lossy(line);
-    let text = text.trim_end_matches(['\n', '\r']);
+    let text = lines.line(text.trim_end_matches(['\n', '\r']));
     if stream == "stderr" {
         tracing::warn!(parent: span, process.stream = stream, "{text}");
     } else {
@@ -431,7 +435,7 @@ fn log_line(
         if last.len() == tail {
             last.pop_front();
         }
-        last.push_back(text.to_owned());
+        last.push_back(text.into_owned());
     }
 }
 

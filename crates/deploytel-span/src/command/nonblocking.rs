@@ -38,15 +38,14 @@ pub(super) async fn spawn_and_wait(
 
     // The reader tasks may run on other threads: they take the caller's subscriber along, so
     // lines reach it even when it is only this thread's default.
-    let tail = command.tail_lines;
     let stdout = child
         .stdout
         .take()
-        .map(|out| Reader::start(out, span, "stdout", tail));
+        .map(|out| Reader::start(out, StreamState::new(span, "stdout", command)));
     let stderr = child
         .stderr
         .take()
-        .map(|err| Reader::start(err, span, "stderr", tail));
+        .map(|err| Reader::start(err, StreamState::new(span, "stderr", command)));
 
     let waited: io::Result<Waited> = match command.timeout {
         None => child.wait().await.map(Waited::Exited),
@@ -114,13 +113,8 @@ struct Reader {
 }
 
 impl Reader {
-    fn start(
-        stream: impl AsyncRead + Unpin + Send + 'static,
-        span: &Span,
-        name: &'static str,
-        tail: usize,
-    ) -> Self {
-        let state = Arc::new(StreamState::new(span.clone(), name, tail));
+    fn start(stream: impl AsyncRead + Unpin + Send + 'static, state: StreamState) -> Self {
+        let state = Arc::new(state);
         let shared = Arc::clone(&state);
         let task = tokio::spawn(
             async move {

@@ -9,16 +9,24 @@
 use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use deploytel_core::LineRedactor;
 use tracing::Span;
 
-use super::{log_line, Collected};
+use super::{log_line, Collected, Command};
 
 /// One output stream's share.
 pub(super) struct StreamState {
     name: &'static str,
     tail: usize,
     span: Mutex<Option<Span>>,
-    read: Mutex<(Vec<u8>, VecDeque<String>)>,
+    read: Mutex<Read>,
+}
+
+/// The bytes read, the last lines (masked) and the masking state of the stream.
+struct Read {
+    all: Vec<u8>,
+    last: VecDeque<String>,
+    lines: LineRedactor,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -26,12 +34,19 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl StreamState {
-    pub(super) fn new(span: Span, name: &'static str, tail: usize) -> Self {
+    /// The stream `name` of a child of `command` whose span is `span`: it keeps the command's
+    /// number of last lines and masks lines with the command's redactor.
+    pub(super) fn new(span: &Span, name: &'static str, command: &Command) -> Self {
+        let tail = command.tail_lines;
         StreamState {
             name,
             tail,
-            span: Mutex::new(Some(span)),
-            read: Mutex::new((Vec::new(), VecDeque::with_capacity(tail))),
+            span: Mutex::new(Some(span.clone())),
+            read: Mutex::new(Read {
+                all: Vec::new(),
+                last: VecDeque::with_capacity(tail),
+                lines: command.redactor.lines(),
+            }),
         }
     }
 
@@ -41,15 +56,19 @@ impl StreamState {
         let span = lock(&self.span);
         let Some(span) = span.as_ref() else { return };
         let mut read = lock(&self.read);
-        let (all, last) = &mut *read;
+        let Read { all, last, lines } = &mut *read;
         all.extend_from_slice(line);
-        log_line(span, self.name, line, last, self.tail);
+        log_line(span, self.name, line, lines, last, self.tail);
     }
 
     /// What was read, and the end of logging: the span is released, so it can close.
     pub(super) fn finish(&self) -> Collected {
         drop(lock(&self.span).take());
-        let (all, last) = std::mem::take(&mut *lock(&self.read));
+        let mut read = lock(&self.read);
+        let (all, last) = (
+            std::mem::take(&mut read.all),
+            std::mem::take(&mut read.last),
+        );
         (all, last.into_iter().collect())
     }
 }

@@ -6,13 +6,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use std::borrow::Cow;
-
-use deploytel_core::{Redactor, REDACTED};
+use deploytel_core::Redactor;
 use opentelemetry::Context;
-use opentelemetry::{Array, KeyValue, StringValue, Value};
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{Span, SpanData, SpanExporter, SpanProcessor};
+
+use super::masking::mask_span;
 
 /// What ended, what the exporter delivered, and why it last failed. Whatever ended and was not
 /// delivered is lost: a failed or timed-out batch, a batch still waiting for its answer at
@@ -39,7 +38,7 @@ impl ExportStats {
     }
 }
 
-/// Masks secrets in every span's attributes and events, then counts the spans of every batch:
+/// Masks secrets in every part of every span, then counts the spans of every batch:
 /// delivered, or lost with the reason.
 #[derive(Debug)]
 pub(crate) struct Outgoing<E> {
@@ -49,12 +48,12 @@ pub(crate) struct Outgoing<E> {
 }
 
 impl<E> Outgoing<E> {
-    /// `inner` with the default redactor, counting into `stats`.
-    pub(crate) fn new(inner: E, stats: &Arc<ExportStats>) -> Self {
+    /// `inner` behind `redactor`, counting into `stats`.
+    pub(crate) fn new(inner: E, stats: &Arc<ExportStats>, redactor: &Redactor) -> Self {
         Outgoing {
             inner,
             stats: Arc::clone(stats),
-            redactor: Redactor::default(),
+            redactor: redactor.clone(),
         }
     }
 }
@@ -62,13 +61,7 @@ impl<E> Outgoing<E> {
 impl<E: SpanExporter> SpanExporter for Outgoing<E> {
     async fn export(&self, mut batch: Vec<SpanData>) -> OTelSdkResult {
         for span in &mut batch {
-            redact_attributes(&self.redactor, &mut span.attributes);
-            for event in span.events.events.iter_mut() {
-                redact_attributes(&self.redactor, &mut event.attributes);
-                if let Cow::Owned(masked) = self.redactor.redact(&event.name) {
-                    event.name = masked.into();
-                }
-            }
+            mask_span(&self.redactor, span);
         }
         let count = batch.len() as u64;
         let result = self.inner.export(batch).await;
@@ -129,31 +122,6 @@ impl<P: SpanProcessor> SpanProcessor for Ended<P> {
 
     fn set_resource(&mut self, resource: &opentelemetry_sdk::Resource) {
         self.inner.set_resource(resource);
-    }
-}
-
-/// Span attributes come from `tracing` fields as they were recorded; the same redactor that
-/// guards log lines guards them before they leave the process.
-fn redact_attributes(redactor: &Redactor, attributes: &mut [KeyValue]) {
-    for attribute in attributes {
-        let masked = match &attribute.value {
-            _ if redactor.is_secret_key(attribute.key.as_str()) => Some(Value::from(REDACTED)),
-            Value::String(text) => match redactor.redact(text.as_str()) {
-                Cow::Owned(masked) => Some(Value::from(masked)),
-                Cow::Borrowed(_) => None,
-            },
-            Value::Array(Array::String(items)) => {
-                let redacted: Vec<StringValue> = items
-                    .iter()
-                    .map(|item| StringValue::from(redactor.redact(item.as_str()).into_owned()))
-                    .collect();
-                (redacted != *items).then_some(Value::Array(Array::String(redacted)))
-            }
-            _ => None,
-        };
-        if let Some(value) = masked {
-            attribute.value = value;
-        }
     }
 }
 

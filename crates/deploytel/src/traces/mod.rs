@@ -4,6 +4,7 @@
 mod export;
 #[cfg(feature = "grpc")]
 mod grpc;
+mod masking;
 mod settings;
 #[cfg(test)]
 mod tests;
@@ -28,6 +29,7 @@ use tracing_opentelemetry::OpenTelemetryLayer;
 use tracing_subscriber::registry::LookupSpan;
 
 use deploytel_core::semconv::{deployment, service};
+use deploytel_core::Redactor;
 use export::{Console, Ended, ExportStats, Outgoing};
 pub(crate) use settings::trace_settings;
 use settings::{OtlpProtocol, SamplerChoice, TraceSettings};
@@ -110,8 +112,12 @@ where
         .with_sampler(sampler(traces.sampler))
         .with_resource(resource(settings));
     let builder = match traces.exporter {
-        TracesExporter::Console => builder.with_span_processor(batched(Console, &stats)),
-        TracesExporter::Tree => builder.with_span_processor(batched(tree::Tree::default(), &stats)),
+        TracesExporter::Console => {
+            builder.with_span_processor(batched(Console, &stats, &settings.redactor))
+        }
+        TracesExporter::Tree => {
+            builder.with_span_processor(batched(tree::Tree::default(), &stats, &settings.redactor))
+        }
         // `None` never reaches here: no pipeline is built for it.
         TracesExporter::Otlp | TracesExporter::None => match traces.protocol {
             OtlpProtocol::HttpProtobuf => {
@@ -125,13 +131,13 @@ where
                     .map_err(|e| InitError::Exporter {
                         reason: e.to_string(),
                     })?;
-                builder.with_span_processor(batched(exporter, &stats))
+                builder.with_span_processor(batched(exporter, &stats, &settings.redactor))
             }
             #[cfg(feature = "grpc")]
             OtlpProtocol::Grpc => {
                 let (exporter, runtime) = grpc::exporter(&traces.endpoint, traces.timeout)?;
                 grpc_runtime = Some(runtime);
-                builder.with_span_processor(batched(exporter, &stats))
+                builder.with_span_processor(batched(exporter, &stats, &settings.redactor))
             }
             // Settings refuse grpc in a build without the feature.
             #[cfg(not(feature = "grpc"))]
@@ -161,9 +167,10 @@ where
 fn batched<E: SpanExporter + 'static>(
     exporter: E,
     stats: &Arc<ExportStats>,
+    redactor: &Redactor,
 ) -> Ended<BatchSpanProcessor> {
     Ended {
-        inner: BatchSpanProcessor::builder(Outgoing::new(exporter, stats)).build(),
+        inner: BatchSpanProcessor::builder(Outgoing::new(exporter, stats, redactor)).build(),
         stats: Arc::clone(stats),
     }
 }
