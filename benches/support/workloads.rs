@@ -95,7 +95,8 @@ pub const WORKLOADS: [(&str, Workload); 4] = [
     ("span_lifecycle", span_lifecycle),
 ];
 
-fn ecs_layer(redactor: deploytel_ecs::Redactor) -> Dispatch {
+/// `EcsLayer` with `redactor`, writing to `io::sink`.
+pub fn ecs_layer(redactor: deploytel_ecs::Redactor) -> Dispatch {
     Dispatch::new(
         tracing_subscriber::registry().with(
             deploytel_ecs::EcsLayer::builder()

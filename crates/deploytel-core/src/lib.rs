@@ -25,10 +25,12 @@
 //! | [`span_names`] | the `tracing` span names of deployments, steps and subprocesses |
 //! | [`Outcome`] | how a deployment, step or subprocess ended |
 //! | [`Redactor`] | which names and which parts of values are secrets, and how they are masked |
+//! | [`block`] | values read sixteen bytes at a time, for the byte scans of the family |
 //!
 //! The crate has no feature flags and no dependencies beyond `thiserror`.
 #![deny(missing_docs)]
 
+pub mod block;
 mod outcome;
 pub mod redact;
 pub mod semconv;

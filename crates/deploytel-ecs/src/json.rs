@@ -4,6 +4,7 @@
 //! already holds, so the only work left is escaping, and escaping straight into the line buffer
 //! costs nothing beyond the copy.
 
+use deploytel_core::block::first_sixteen;
 use deploytel_core::{Redactor, Segment};
 
 /// For each byte: 0 when it stands for itself inside a JSON string, otherwise the character
@@ -27,7 +28,24 @@ static ESCAPE: [u8; 256] = {
 
 /// Appends UTF-8 `bytes` escaped for the inside of a JSON string.
 // hot: every string written
+#[inline]
 pub(crate) fn escape_into(out: &mut Vec<u8>, bytes: &[u8]) {
+    if bytes.len() <= 16 {
+        let block = first_sixteen(bytes);
+        if !block_needs_escape(&block, bytes.len()) {
+            // A copy of all sixteen bytes, cut back to the value's: a copy of fixed length is a
+            // single move, one of variable length a call.
+            let end = out.len() + bytes.len();
+            out.extend_from_slice(&block);
+            out.truncate(end);
+            return;
+        }
+    }
+    escape_long_or_dirty(out, bytes);
+}
+
+/// [`escape_into`] for values longer than a block or with something to escape.
+fn escape_long_or_dirty(out: &mut Vec<u8>, bytes: &[u8]) {
     if !needs_escape(bytes) {
         out.extend_from_slice(bytes);
         return;
@@ -47,6 +65,36 @@ pub(crate) fn escape_into(out: &mut Vec<u8>, bytes: &[u8]) {
         }
     }
     escape_bytes(out, chunks.remainder());
+}
+
+/// Whether any of the first `len` bytes of `block` must be escaped.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn block_needs_escape(block: &[u8; 16], len: usize) -> bool {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is part of every x86_64 processor; `block` is sixteen readable bytes and
+    // `_mm_loadu_si128` has no alignment requirement.
+    let found = unsafe {
+        let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+        let splat = |b: u8| _mm_set1_epi8(b as i8);
+        // `v <= 0x1f`, unsigned: the minimum of the two is `v`.
+        let control = _mm_cmpeq_epi8(_mm_min_epu8(v, splat(0x1f)), v);
+        let quote = _mm_cmpeq_epi8(v, splat(b'"'));
+        let backslash = _mm_cmpeq_epi8(v, splat(b'\\'));
+        // Sixteen bits, so the cast keeps every one.
+        _mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash))) as u32
+    };
+    // The padding is zero bytes, which are control characters: only the value's bits count.
+    found & ((1u32 << len) - 1) != 0
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn block_needs_escape(block: &[u8; 16], len: usize) -> bool {
+    needs_escape(&block[..len])
 }
 
 /// Whether any byte of `bytes` must be escaped, tested eight bytes at a time, so that the many
@@ -209,6 +257,14 @@ mod tests {
                     bytes[at] = b;
                     let expected = b < 0x20 || b == b'"' || b == b'\\';
                     assert_eq!(needs_escape(&bytes), expected, "{b:#x} at {at} of {len}");
+                    if len <= 16 {
+                        let block = first_sixteen(&bytes);
+                        assert_eq!(
+                            block_needs_escape(&block, len),
+                            expected,
+                            "block {b:#x} at {at} of {len}"
+                        );
+                    }
                 }
             }
         }

@@ -123,6 +123,7 @@ impl Redactor {
 
     /// Where the first credential in the value is, as a byte range; `None` when there is none,
     /// which is the cheap answer to check before cutting a value into [`segments`](Self::segments).
+    #[inline]
     pub fn find_secret(&self, value: &str) -> Option<std::ops::Range<usize>> {
         if !self.scan_values {
             return None;

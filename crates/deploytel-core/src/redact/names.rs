@@ -117,6 +117,129 @@ type Word = (usize, usize);
 pub(crate) struct SecretNames {
     terms: Vec<Vec<Box<[u8]>>>,
     qualifiers: Vec<Box<[u8]>>,
+    anchors: Anchors,
+}
+
+/// Letters and digits, case folded, as 0 to 35; the other bytes of names (`_`, `-`, `.`) as
+/// [`OTHER`]; every other byte as [`NOT_NAME`].
+static ALNUM_INDEX: [u8; 256] = {
+    let mut table = [NOT_NAME as u8; 256];
+    table[b'_' as usize] = OTHER as u8;
+    table[b'-' as usize] = OTHER as u8;
+    table[b'.' as usize] = OTHER as u8;
+    let mut b = 0;
+    while b < 26 {
+        table[b'a' as usize + b] = b as u8;
+        table[b'A' as usize + b] = b as u8;
+        b += 1;
+    }
+    let mut d = 0;
+    while d < 10 {
+        table[b'0' as usize + d] = 26 + d as u8;
+        d += 1;
+    }
+    table
+};
+/// The index of the bytes of names that are neither letter nor digit.
+const OTHER: usize = 36;
+/// The index of bytes that are not part of a name.
+const NOT_NAME: usize = 37;
+/// Indexes, [`OTHER`] and [`NOT_NAME`] included.
+const INDEXES: usize = 38;
+/// Bit of an [`Anchors`] entry saying the two letters are an anchor whatever follows.
+const WHOLE: u64 = 1 << 63;
+
+/// The first three letters (or the whole word, when shorter) of every term's words and of the
+/// strong suffixes. A name holds a secret only where one of its words is a term's word or ends
+/// with a strong suffix, so only a name that holds one of these anchors, case folded, can be a
+/// secret: a test of a few instructions per byte that settles most names without cutting them
+/// into words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Anchors {
+    /// For the indexes `a` and `b` of two bytes, entry `a * 38 + b`: bit `c` set when the
+    /// letters `abc` are an anchor, [`WHOLE`] when `ab` are. Entries of other bytes stay empty.
+    third: Box<[u64]>,
+    /// The same anchors read backwards: for the bytes `b` and `c`, entry `b * 38 + c` has bit
+    /// `a` set when `abc` is an anchor, or when `ab` is (whatever `c`).
+    first: Box<[u64]>,
+    /// A term has a word of one letter: every name must be looked at.
+    any: bool,
+}
+
+impl Anchors {
+    fn new<'a>(words: impl IntoIterator<Item = &'a [u8]>) -> Self {
+        let mut anchors = Anchors {
+            third: vec![0; INDEXES * INDEXES].into_boxed_slice(),
+            first: vec![0; INDEXES * INDEXES].into_boxed_slice(),
+            any: false,
+        };
+        let index = |b: u8| usize::from(ALNUM_INDEX[usize::from(b)]);
+        for word in words {
+            // Term words are runs of letters or of digits, never other bytes.
+            match *word {
+                [a, b, c, ..] => {
+                    let (a, b, c) = (index(a), index(b), index(c));
+                    anchors.third[a * INDEXES + b] |= 1 << c;
+                    anchors.first[b * INDEXES + c] |= 1 << a;
+                }
+                [a, b] => {
+                    let (a, b) = (index(a), index(b));
+                    anchors.third[a * INDEXES + b] |= WHOLE;
+                    for c in 0..INDEXES {
+                        anchors.first[b * INDEXES + c] |= 1 << a;
+                    }
+                }
+                _ => anchors.any = true,
+            }
+        }
+        anchors
+    }
+
+    /// Whether `name` holds an anchor.
+    // hot: once per name before a mark in a value
+    #[inline]
+    fn found_in(&self, name: &[u8]) -> bool {
+        if self.any {
+            return true;
+        }
+        let mut before = OTHER;
+        // The anchors' third letters for the two bytes before this one.
+        let mut pending = 0u64;
+        for &b in name {
+            let here = usize::from(ALNUM_INDEX[usize::from(b)]);
+            // Bits 36 and 37, of bytes other than letters and digits, are never set.
+            if pending & ((1 << here) | WHOLE) != 0 {
+                return true;
+            }
+            pending = self.third[before * INDEXES + here];
+            before = here;
+        }
+        pending & WHOLE != 0
+    }
+
+    /// The start of the name that ends at `end` (its bytes: letters, digits, `_`, `-`, `.`),
+    /// looking back no further than `low`, and whether the name holds an anchor: one walk
+    /// backwards does both.
+    // hot: once per mark in a value
+    #[inline]
+    fn name_ending_at(&self, bytes: &[u8], low: usize, end: usize) -> (usize, bool) {
+        let mut found = self.any;
+        let mut after = NOT_NAME;
+        // The letters that would complete an anchor before this byte.
+        let mut pending = 0u64;
+        let mut start = low;
+        for (i, &b) in bytes[low..end].iter().enumerate().rev() {
+            let here = usize::from(ALNUM_INDEX[usize::from(b)]);
+            if here == NOT_NAME {
+                start = low + i + 1;
+                break;
+            }
+            found |= pending & (1 << here) != 0;
+            pending = self.first[here * INDEXES + after];
+            after = here;
+        }
+        (start, found)
+    }
 }
 
 impl SecretNames {
@@ -135,13 +258,22 @@ impl SecretNames {
                 .map(|&(s, e)| bytes[s..e].to_ascii_lowercase().into_boxed_slice())
                 .collect()
         };
+        let terms: Vec<Vec<Box<[u8]>>> = terms
+            .into_iter()
+            .map(lower_words)
+            .filter(|words| !words.is_empty())
+            .collect();
+        let anchors = Anchors::new(
+            terms
+                .iter()
+                .flatten()
+                .map(|word| &word[..])
+                .chain(STRONG_SUFFIXES.iter().copied()),
+        );
         SecretNames {
-            terms: terms
-                .into_iter()
-                .map(lower_words)
-                .filter(|words| !words.is_empty())
-                .collect(),
+            terms,
             qualifiers: qualifiers.into_iter().flat_map(lower_words).collect(),
+            anchors,
         }
     }
 
@@ -157,6 +289,21 @@ impl SecretNames {
             return false;
         }
         let name = last_part(name);
+        self.anchors.found_in(name) && self.has_secret_word(name)
+    }
+
+    /// The name that ends at `end` of `bytes`, looking back no further than `low`, as its
+    /// start, and whether it holds a secret.
+    pub(crate) fn name_ending_at(&self, bytes: &[u8], low: usize, end: usize) -> (usize, bool) {
+        let (start, anchored) = self.anchors.name_ending_at(bytes, low, end);
+        let secret = anchored
+            && !self.terms.is_empty()
+            && self.has_secret_word(last_part(&bytes[start..end]));
+        (start, secret)
+    }
+
+    /// [`is_secret`](Self::is_secret) of a name's last part, word by word.
+    fn has_secret_word(&self, name: &[u8]) -> bool {
         let mut words = [(0, 0); MAX_WORDS];
         let count = split(name, &mut words);
         let words = &words[..count];
@@ -367,6 +514,77 @@ mod tests {
         assert!(names.is_secret(b"VAULT_PIN"));
         assert!(names.is_secret(b"vaultPin"));
         assert!(!names.is_secret(b"vault"));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4_000))]
+
+        /// The anchors only save work: every name the words make a secret holds one.
+        #[test]
+        fn every_name_with_a_secret_word_holds_an_anchor(
+            parts in proptest::collection::vec(
+                "(pass|word|PASS|Word|sec|ret|SECRET|tok|en|Token|api|API|key|Key|vault|pin|Pin|x|p|w|[a-zA-Z0-9]{1,3}|[-_. ])",
+                1..8,
+            )
+        ) {
+            let name = parts.concat();
+            let names = SecretNames::new(
+                DEFAULT_SECRET_TERMS.iter().copied().chain(["vault pin", "ok"]),
+                DEFAULT_HARMLESS_QUALIFIERS.iter().copied(),
+            );
+            let name = last_part(name.as_bytes());
+            if names.has_secret_word(name) {
+                proptest::prop_assert!(names.anchors.found_in(name), "{:?}", String::from_utf8_lossy(name));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+
+        /// Walking a name backwards finds where it starts and the same anchors as walking it
+        /// forwards.
+        #[test]
+        fn the_backward_walk_agrees_with_the_forward_one(
+            text in "[ a-zA-Z0-9_.:=-]{0,40}",
+            short_term in proptest::bool::ANY,
+        ) {
+            let mut terms: Vec<&str> = DEFAULT_SECRET_TERMS.to_vec();
+            if short_term {
+                terms.push("ok");
+            }
+            let names = SecretNames::new(terms, DEFAULT_HARMLESS_QUALIFIERS.iter().copied());
+            let bytes = text.as_bytes();
+            let (start, anchored) = names.anchors.name_ending_at(bytes, 0, bytes.len());
+            let expected_start = bytes
+                .iter()
+                .rposition(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')))
+                .map_or(0, |n| n + 1);
+            proptest::prop_assert_eq!(start, expected_start);
+            proptest::prop_assert_eq!(anchored, names.anchors.found_in(&bytes[start..]));
+        }
+    }
+
+    #[test]
+    fn names_without_an_anchor_are_settled_without_their_words() {
+        let names = defaults();
+        for name in [
+            "ok",
+            "item",
+            "changed",
+            "ansible_facts",
+            "elapsed",
+            "id",
+            "Plan",
+        ] {
+            assert!(!names.anchors.found_in(name.as_bytes()), "{name}");
+        }
+        for name in ["PGPASSWORD", "x-Api-Key", "jwt", "my_token"] {
+            assert!(names.anchors.found_in(name.as_bytes()), "{name}");
+        }
+        let short_term = SecretNames::new(["x"], []);
+        assert!(short_term.anchors.found_in(b"anything"));
+        assert!(short_term.is_secret(b"x"));
     }
 
     #[test]

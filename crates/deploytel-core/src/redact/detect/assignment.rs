@@ -2,7 +2,7 @@
 //! (`--password=…`), query strings (`?token=…&`), connection strings (`Password=…;`), YAML,
 //! JSON (`"password": "…"`), HTTP headers (`Authorization: Bearer …`).
 
-use super::{is_name_byte, pem, run_end, Verdict};
+use super::{pem, run_end, Verdict};
 use crate::redact::names::SecretNames;
 
 /// Names longer than this are not names.
@@ -18,7 +18,7 @@ pub(crate) fn assignment(names: &SecretNames, bytes: &[u8], at: usize) -> Verdic
     if colon && matches!(bytes.get(at + 1), Some(b'/' | b':')) {
         return skip;
     }
-    let Some((name_start, name_end)) = name_before(bytes, at) else {
+    let Some((name_start, name_end, secret)) = name_before(names, bytes, at) else {
         return skip;
     };
     // `arn:aws:secretsmanager:…:secret:db`: one link of a colon-separated chain, not a name.
@@ -26,10 +26,10 @@ pub(crate) fn assignment(names: &SecretNames, bytes: &[u8], at: usize) -> Verdic
         return skip;
     }
     let name = &bytes[name_start..name_end];
-    let header = is_header_like(name);
-    if !(names.is_secret(name) || is_weak_secret_name(name, bytes, at)) {
+    if !(secret || is_weak_secret_name(name, bytes, at)) {
         return skip;
     }
+    let header = is_header_like(name);
     let value_start = run_end(bytes, at + 1, 16, |b| b == b' ' || b == b'\t');
     if is_authorization(name) {
         if let Some(span) = after_scheme(bytes, value_start) {
@@ -42,9 +42,9 @@ pub(crate) fn assignment(names: &SecretNames, bytes: &[u8], at: usize) -> Verdic
     }
 }
 
-/// The name that ends right before the `=` or `:` at `at`; a closing quote, or a few spaces
-/// (`db_password = "…"` in HCL, INI and TOML), allowed between.
-fn name_before(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
+/// The name that ends right before the `=` or `:` at `at`, and whether it is a secret; a
+/// closing quote, or a few spaces (`db_password = "…"` in HCL, INI and TOML), allowed between.
+fn name_before(names: &SecretNames, bytes: &[u8], at: usize) -> Option<(usize, usize, bool)> {
     let spaces = bytes[..at]
         .iter()
         .rev()
@@ -56,15 +56,12 @@ fn name_before(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
         _ => before_spaces,
     };
     let low = name_end.saturating_sub(MAX_NAME + 1);
-    let name_start = bytes[low..name_end]
-        .iter()
-        .rposition(|&b| !is_name_byte(b))
-        .map_or(low, |n| low + n + 1);
+    let (name_start, secret) = names.name_ending_at(bytes, low, name_end);
     // Longer than a name can be: some run of text, not a name.
     if name_start == name_end || (name_start == low && low > 0) {
         return None;
     }
-    Some((name_start, name_end))
+    Some((name_start, name_end, secret))
 }
 
 /// `Pwd=` in connection strings, `sig=` in signed URLs: short names that mean a secret only

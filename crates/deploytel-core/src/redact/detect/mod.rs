@@ -17,7 +17,7 @@ mod words;
 pub(crate) use assignment::assignment;
 pub(crate) use flags::dashed_word;
 pub(crate) use url::url_password;
-pub(crate) use words::long_word;
+pub(crate) use words::{long_word, worth_a_look};
 
 /// Byte range of a secret inside a value.
 pub(crate) type Span = (usize, usize);

@@ -206,17 +206,25 @@ static FIRST_TWO: [u64; 1024] = {
 
 /// Whether some shape's prefix starts with these two bytes.
 // hot: once per long word
+#[inline]
 pub(crate) fn may_start(first: u8, second: u8) -> bool {
     let bit = usize::from(first) * 256 + usize::from(second);
     FIRST_TWO[bit / 64] & (1 << (bit % 64)) != 0
 }
 
 /// The end of the token that starts at `start`, if one of the shapes does.
+#[inline]
 pub(crate) fn token_at(bytes: &[u8], start: usize) -> Option<usize> {
     let (&first, &second) = (bytes.get(start)?, bytes.get(start + 1)?);
-    if !may_start(first, second) {
-        return None;
+    if may_start(first, second) {
+        token_with_prefix_at(bytes, start)
+    } else {
+        None
     }
+}
+
+/// [`token_at`] once the first two bytes matched some prefix.
+fn token_with_prefix_at(bytes: &[u8], start: usize) -> Option<usize> {
     SHAPES
         .iter()
         .filter(|s| bytes[start..].starts_with(s.prefix.as_bytes()))

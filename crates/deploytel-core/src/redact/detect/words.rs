@@ -11,6 +11,28 @@ const MAX_WEBHOOK_PREFIX: usize = 64;
 
 /// Looks at the long word that starts at `at`.
 pub(crate) fn long_word(bytes: &[u8], at: usize) -> Verdict {
+    if worth_a_look(bytes, at) {
+        long_word_detectors(bytes, at)
+    } else {
+        Verdict::Skip(at + 1)
+    }
+}
+
+/// Whether some detector of long words could find a secret at `at`: most long words are names
+/// (`install_packages`), ruled out by a few byte tests before any detector is asked.
+// hot: once per long word of a value
+#[inline(always)]
+pub(crate) fn worth_a_look(bytes: &[u8], at: usize) -> bool {
+    let may_be_token = match bytes.get(at..at + 2) {
+        Some(&[first, second]) => shapes::may_start(first, second) || [first, second] == *b"ey",
+        _ => false,
+    };
+    let before = at.checked_sub(1).map(|i| bytes[i]);
+    may_be_token || matches!(before, Some(b' ' | b':' | b'/')) || bytes.get(at + 14) == Some(&b'.')
+}
+
+/// [`long_word`] once the quick tests left a detector possible.
+fn long_word_detectors(bytes: &[u8], at: usize) -> Verdict {
     if let Some(end) = shapes::token_at(bytes, at)
         .or_else(|| json_web_token(bytes, at))
         .or_else(|| terraform_cloud_token(bytes, at))
@@ -49,8 +71,11 @@ fn json_web_token(bytes: &[u8], at: usize) -> Option<usize> {
 /// Terraform Cloud: fourteen characters, `.atlasv1.`, and sixty or more.
 fn terraform_cloud_token(bytes: &[u8], at: usize) -> Option<usize> {
     const MARK: &[u8] = b".atlasv1.";
-    let head = bytes.get(at..at + 14)?;
-    if !head.iter().all(u8::is_ascii_alphanumeric) || !bytes[at + 14..].starts_with(MARK) {
+    if !bytes.get(at + 14..)?.starts_with(MARK) {
+        return None;
+    }
+    let head = &bytes[at..at + 14];
+    if !head.iter().all(u8::is_ascii_alphanumeric) {
         return None;
     }
     let body = at + 14 + MARK.len();

@@ -5,6 +5,8 @@
 //! or `@`, which end a name or a URL's user info). One pass computes, for each sixteen bytes, a
 //! bit mask per class; the scan then visits only the few bytes those masks single out.
 
+use crate::block::first_sixteen;
+
 /// Bit `n` of each mask describes byte `n` of the sixteen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Classes {
@@ -42,41 +44,7 @@ pub(crate) fn classes_at(bytes: &[u8], at: usize) -> Classes {
             mark: classes.mark >> already,
         };
     }
-    classify(&padded(rest))
-}
-
-/// Fewer than sixteen bytes, zero-padded to sixteen, assembled from overlapping loads: a
-/// variable-length copy would cost more than classifying them.
-fn padded(rest: &[u8]) -> [u8; 16] {
-    let n = rest.len();
-    let load8 = |at: usize| {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&rest[at..at + 8]);
-        u64::from_le_bytes(word)
-    };
-    let load4 = |at: usize| {
-        let mut word = [0u8; 4];
-        word.copy_from_slice(&rest[at..at + 4]);
-        u64::from(u32::from_le_bytes(word))
-    };
-    let (low, high) = match n {
-        // `checked_shr` because eight bytes shift out all sixty-four bits.
-        8..=15 => (
-            load8(0),
-            load8(n - 8).checked_shr(8 * (16 - n) as u32).unwrap_or(0),
-        ),
-        4..=7 => (load4(0) | (load4(n - 4) >> (8 * (8 - n))) << 32, 0),
-        _ => (
-            rest.iter()
-                .rev()
-                .fold(0u64, |word, &b| (word << 8) | u64::from(b)),
-            0,
-        ),
-    };
-    let mut block = [0u8; 16];
-    block[..8].copy_from_slice(&low.to_le_bytes());
-    block[8..].copy_from_slice(&high.to_le_bytes());
-    block
+    classify(&first_sixteen(rest))
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -167,16 +135,6 @@ mod tests {
         #[test]
         fn the_vector_classes_are_the_bytewise_classes(block in any::<[u8; 16]>()) {
             prop_assert_eq!(classify(&block), classify_bytewise(&block));
-        }
-    }
-
-    #[test]
-    fn short_values_are_padded_with_zero_bytes() {
-        for n in 0..16 {
-            let value: Vec<u8> = (1..=n as u8).collect();
-            let mut expected = [0u8; 16];
-            expected[..n].copy_from_slice(&value);
-            assert_eq!(padded(&value), expected, "{n} bytes");
         }
     }
 

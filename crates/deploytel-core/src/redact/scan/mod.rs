@@ -18,8 +18,44 @@ pub(crate) const LONG_WORD: u32 = 12;
 
 /// The first secret that starts at or after `from`, as a byte range of `value`.
 // hot: once per string value logged
+#[inline]
 pub(crate) fn next_secret(names: &SecretNames, value: &str, from: usize) -> Option<Span> {
     let bytes = value.as_bytes();
+    if from == 0 && bytes.len() <= 16 {
+        short(names, bytes)
+    } else {
+        scan(names, bytes, from)
+    }
+}
+
+/// A value of one block, from its start: most logged values are short words and phrases,
+/// settled by one classification, usually without a single candidate.
+#[inline]
+fn short(names: &SecretNames, bytes: &[u8]) -> Option<Span> {
+    let classes = classes_at(bytes, 0);
+    let starts = classes.word & !(classes.word << 1);
+    let long_starts = starts & long_run_starts(classes.word, 0);
+    let mut candidates = long_starts | (starts & classes.dash) | classes.mark;
+    let mut pos = 0;
+    while candidates != 0 {
+        let bit = candidates.trailing_zeros();
+        candidates &= candidates - 1;
+        let at = bit as usize;
+        let plain_long_word = (long_starts & !classes.dash) & (1 << bit) != 0;
+        if at < pos || (plain_long_word && !detect::worth_a_look(bytes, at)) {
+            continue;
+        }
+        match visit(names, bytes, at, long_starts & (1 << bit) != 0) {
+            Verdict::Secret((start, end)) if end > start => return Some((start, end)),
+            Verdict::Secret(_) => pos = at + 1,
+            Verdict::Skip(to) => pos = to.max(at + 1),
+        }
+    }
+    None
+}
+
+/// [`next_secret`]'s loop over the blocks of the value.
+fn scan(names: &SecretNames, bytes: &[u8], from: usize) -> Option<Span> {
     let mut pos = from;
     let mut chunk = from;
     let mut current = classes_at(bytes, chunk);
@@ -82,6 +118,7 @@ fn long_run_starts(current: u16, next: u16) -> u16 {
 }
 
 /// Asks the detectors that start at byte `at` for a secret.
+#[inline]
 fn visit(names: &SecretNames, bytes: &[u8], at: usize, long_word: bool) -> Verdict {
     let dashed = match bytes[at] {
         b'=' | b':' => return detect::assignment(names, bytes, at),
