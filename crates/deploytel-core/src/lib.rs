@@ -27,7 +27,7 @@
 //! | [`Redactor`] | which names and which parts of values are secrets, and how they are masked |
 //! | [`block`] | values read sixteen bytes at a time, for the byte scans of the family |
 //!
-//! The crate has no feature flags and no dependencies beyond `thiserror`.
+//! The crate has no feature flags and no dependencies beyond `thiserror` and `memchr`.
 #![deny(missing_docs)]
 
 pub mod block;

@@ -76,9 +76,10 @@
 //! `error.type` recorded explicitly wins over the derived one. On a span, recording a new error
 //! replaces all three.
 //!
-//! Every string value passes through the redactor: a field whose name is a secret
-//! (`password`, `token`, …) is written as `"[REDACTED]"` whatever its type, and credentials
-//! inside other values (bearer tokens, URL passwords, `--password=…`) are masked in place.
+//! Every value passes through the redactor: under a secret name (`password`, `api_key`, …)
+//! text is written as `"[REDACTED]"`, a number is left out (a string in its place would break
+//! the field's mapping) and a boolean is kept; credentials inside other values (tokens by
+//! shape, bearer credentials, URL passwords, `--password=…`) are masked in place.
 //!
 //! # Field names
 //!

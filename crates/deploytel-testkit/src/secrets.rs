@@ -210,7 +210,7 @@ fn place(template: &str, secret: &str) -> String {
     template.replace("{}", secret)
 }
 
-/// The token formats the corpus covers, as their prefixes: those of [`TOKENS`] and those of
+/// The token formats the corpus covers, as their prefixes: those of the token table and those of
 /// two-part tokens among the structured samples.
 pub fn token_prefixes() -> impl Iterator<Item = &'static str> {
     TOKENS.iter().map(|t| t.1).chain(["SG.", "PMAK-"])

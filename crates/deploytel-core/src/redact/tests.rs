@@ -66,6 +66,10 @@ fn bearer_and_basic_credentials_are_masked() {
         "authorization: basic [REDACTED], retry"
     );
     assert_eq!(redacted("Basic dXNlcjpwYXNzd29yZA=="), "Basic [REDACTED]");
+    assert_eq!(
+        redacted("Authorization: Digest username=\"ci\", response=\"6629fae49393a053\"\nnext"),
+        "Authorization: Digest [REDACTED]\nnext"
+    );
 }
 
 #[test]

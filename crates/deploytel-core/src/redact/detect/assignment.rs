@@ -94,13 +94,19 @@ fn is_authorization(name: &[u8]) -> bool {
 }
 
 /// `Bearer abc`, `Basic dXNlcjpw`, `token ghp_…` after an authorization name: the scheme stays,
-/// the credential after it, one word, is masked.
+/// the credential after it, one word (Digest: all its parameters), is masked.
 fn after_scheme(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
     let scheme_end = run_end(bytes, start, 32, |b| b.is_ascii_alphanumeric() || b == b'-');
     if scheme_end == start || bytes.get(scheme_end) != Some(&b' ') {
         return None;
     }
     let credential = run_end(bytes, scheme_end, 16, |b| b == b' ');
+    // Digest credentials are a list of parameters (`username="ci", response="…"`), quotes
+    // included: all of them, to the end of the line.
+    if bytes[start..scheme_end].eq_ignore_ascii_case(b"digest") {
+        let end = run_end(bytes, credential, usize::MAX, |b| b != b'\r' && b != b'\n');
+        return (end > credential).then_some((credential, end));
+    }
     value_span(bytes, credential, false)
 }
 
