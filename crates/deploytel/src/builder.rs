@@ -76,8 +76,10 @@ pub enum LogFormat {
 
 impl Builder {
     /// The one redactor for every output `init()` installs: log lines (JSON and pretty), exported
-    /// spans (names, statuses, attributes, events) and metric label values. The default masks
-    /// what docs/REDACTION.md lists; [`Redactor::disabled`](deploytel_core::Redactor::disabled)
+    /// spans (names, statuses, attributes, events), metric label values, and the arguments and
+    /// output of every `Command` (through
+    /// [`Redactor::installed`](deploytel_core::Redactor::installed)). The default masks what
+    /// docs/REDACTION.md lists; [`Redactor::disabled`](deploytel_core::Redactor::disabled)
     /// masks nothing.
     pub fn redactor(mut self, redactor: deploytel_core::Redactor) -> Self {
         self.redactor = Some(redactor);
@@ -292,6 +294,9 @@ impl Builder {
         // first, since it is the one step that can still fail.
         tracing::subscriber::set_global_default(subscriber)
             .map_err(|_| InitError::AlreadyInitialized)?;
+        // Commands built from now on mask their arguments and output with the same redactor.
+        // A host that installed one before keeps it; `Command::redactor` still overrides.
+        deploytel_core::Redactor::install(settings.redactor.clone());
         #[cfg(feature = "otlp")]
         if let Some(pipeline) = &trace_pipeline {
             pipeline.install_globals();

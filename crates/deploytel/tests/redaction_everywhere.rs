@@ -2,7 +2,8 @@
 //! pipeline named by a URL with a password (a metric label and a span attribute), a step named
 //! after the command it runs (the exported span name), a failing command whose error message
 //! holds a connection string (the span statuses of subprocess, step and deployment), and an
-//! `authorization=Bearer …` in a log message. Each runs in a child process that calls `init()`,
+//! `authorization=Bearer …` in a log message, and a secret only a term added to the builder's
+//! redactor recognises, in a field and in the command's output. Each runs in a child process that calls `init()`,
 //! once with JSON lines and once with `DEPLOYTEL_LOG_FORMAT=pretty`; this process reads what
 //! the child wrote to stdout, decodes the spans it exported over OTLP, and checks the metrics
 //! file it left with promtool. No secret may appear in any of them.
@@ -16,21 +17,26 @@
 use std::process::Command;
 use std::time::Duration;
 
-use deploytel::Deployment;
+use deploytel::{Deployment, Redactor};
 use deploytel_testkit::otlp::{OtlpReceiver, ReceivedSpan};
 use deploytel_testkit::prometheus::check_metrics;
 
 const CHILD: &str = "DEPLOYTEL_TEST_REDACTION_CHILD";
 const PIPELINE: &str = "https://ci:hunter2@git.example.com/app.git";
 const STEP: &str = "git clone https://ci:hunter2@git.example.com/app.git";
-const FAILING: &str = "echo 'cannot connect to postgres://admin:Pa55w0rd@db/app' >&2; exit 3";
+const FAILING: &str =
+    "echo 'cannot connect to postgres://admin:Pa55w0rd@db/app with VAULT_PIN=Zq48Wx21' >&2; exit 3";
 const BEARER: &str = "Ab3dE5fG7hJ9kL1mN3pQ";
-const SECRETS: [&str; 3] = ["hunter2", "Pa55w0rd", BEARER];
+/// Masked only by the term the builder adds, which must reach every output, the command's
+/// output included. Not digits: those could turn up in a timestamp.
+const VAULT_PIN: &str = "Zq48Wx21";
+const SECRETS: [&str; 4] = ["hunter2", "Pa55w0rd", BEARER, VAULT_PIN];
 
 /// What the child does: an ordinary failing deployment.
 fn deploy() {
     let guard = deploytel::builder()
         .service_name("deployer")
+        .redactor(Redactor::builder().secret_key("vault pin").build())
         .without_metrics_server()
         .init()
         .expect("init succeeds");
@@ -38,6 +44,7 @@ fn deploy() {
     let step = deploytel::step!(&deployment, STEP);
     tracing::info!(
         parent: step.span(),
+        vault_pin = VAULT_PIN,
         "calling the API with authorization=Bearer {BEARER}"
     );
     let error = step
@@ -45,6 +52,8 @@ fn deploy() {
         .args(["-c", FAILING])
         .run()
         .expect_err("the command fails");
+    // What a program does with the error: the stderr lines it quotes are masked too.
+    eprintln!("deploy failed: {error}");
     step.fail("exit", &error);
     deployment.fail("step_failed", &error);
     let report = guard.shutdown(Duration::from_secs(10));

@@ -14,7 +14,7 @@ mod scan;
 
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub use lines::LineRedactor;
 use names::SecretNames;
@@ -67,9 +67,15 @@ pub struct Redactor {
     scan_values: bool,
 }
 
+/// The redactor `deploytel::init()` (or the host) made the process's own, for outputs the
+/// caller builds later without naming one: a `Command`.
+static INSTALLED: OnceLock<Redactor> = OnceLock::new();
+
 impl Default for Redactor {
+    /// The default terms, qualifiers and detectors. Built once; later calls share it.
     fn default() -> Self {
-        Redactor::builder().build()
+        static DEFAULT: OnceLock<Redactor> = OnceLock::new();
+        DEFAULT.get_or_init(|| Redactor::builder().build()).clone()
     }
 }
 
@@ -96,6 +102,19 @@ impl Redactor {
                 .collect(),
             scan_values: true,
         }
+    }
+
+    /// Makes `redactor` the process's own: the one [`installed`](Self::installed) returns to
+    /// outputs built without a redactor of their own, such as `deploytel_span::Command`.
+    /// `deploytel::init()` calls it with the redactor it applies to logs, spans and metrics.
+    /// Only the first call takes effect; it returns whether this one did.
+    pub fn install(redactor: Redactor) -> bool {
+        INSTALLED.set(redactor).is_ok()
+    }
+
+    /// The redactor [`install`](Self::install)ed for the process, or the default one.
+    pub fn installed() -> Redactor {
+        INSTALLED.get().cloned().unwrap_or_default()
     }
 
     /// A redactor that masks nothing, for outputs that must be written verbatim.

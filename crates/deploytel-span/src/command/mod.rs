@@ -188,7 +188,7 @@ impl Command {
             timeout: None,
             kill_grace: DEFAULT_KILL_GRACE,
             record_args: false,
-            redactor: Redactor::default(),
+            redactor: Redactor::installed(),
             tail_lines: 20,
             parent: None,
         }
@@ -250,8 +250,8 @@ impl Command {
         self
     }
 
-    /// The redactor for `process.command_args` and for the output lines logged (the default one
-    /// unless set). Each output stream is masked line by line, the lines of a private key
+    /// The redactor for `process.command_args` and for the output lines logged (unless set,
+    /// [`Redactor::installed`]: the one `deploytel::init()` applies to every output). Each output stream is masked line by line, the lines of a private key
     /// block included.
     pub fn redactor(mut self, redactor: Redactor) -> Self {
         self.redactor = redactor;
