@@ -50,7 +50,7 @@ cargo test --workspace --all-features
 cargo test -p deploytel -p deploytel-ecs -p deploytel-metrics --no-default-features
 
 step "benchmarks, run once in test mode"
-cargo test --benches
+cargo test -p deploytel-benches --benches
 
 step "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --all-features --no-deps

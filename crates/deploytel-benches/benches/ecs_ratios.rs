@@ -2,7 +2,7 @@
 //! runs deploytel and then the peer on the same workload, and the ratio of the two is taken
 //! per round. Load from other programs on a shared machine drifts over seconds, which skews a
 //! comparison of benchmarks run one after the other (criterion's groups), but affects both
-//! halves of a round alike. Run with `cargo bench --bench ecs_ratios`; results are in
+//! halves of a round alike. Run with `cargo bench -p deploytel-benches --bench ecs_ratios`; results are in
 //! docs/PERFORMANCE.md.
 
 #[path = "support/workloads.rs"]

@@ -1,6 +1,6 @@
 //! Cost of deploytel's deployment and step spans against the same spans written by hand with
 //! `tracing` macros, both through the ECS layer and tracing-opentelemetry into an exporter that
-//! discards. Run with `cargo bench --bench span_helpers`; results are in docs/PERFORMANCE.md.
+//! discards. Run with `cargo bench -p deploytel-benches --bench span_helpers`; results are in docs/PERFORMANCE.md.
 
 use std::io;
 

@@ -1,7 +1,7 @@
 //! How long a scrape and a liveness probe of the metrics server take while other clients
 //! misbehave: idle connections, clients that send a byte at a time, clients that speak
 //! something else than HTTP/1.1; and the latency of 200 concurrent scrapes under that load.
-//! Run with `cargo bench --bench metrics_server`; results are in docs/PERFORMANCE.md.
+//! Run with `cargo bench -p deploytel-benches --bench metrics_server`; results are in docs/PERFORMANCE.md.
 
 use std::io::Write as _;
 use std::net::{SocketAddr, TcpStream};

@@ -1,5 +1,5 @@
 //! Time per event of `EcsLayer` against the peer JSON formatters, on the same workloads in the
-//! same run. Run with `cargo bench --bench ecs_layer`; results are in docs/PERFORMANCE.md.
+//! same run. Run with `cargo bench -p deploytel-benches --bench ecs_layer`; results are in docs/PERFORMANCE.md.
 
 #[path = "support/workloads.rs"]
 mod workloads;

@@ -1,6 +1,6 @@
 //! Heap allocations per event of `EcsLayer` and the peer JSON formatters, counted by a counting
 //! global allocator once each formatter's buffers have warmed up. Run with
-//! `cargo bench --bench ecs_allocations`; results are in docs/PERFORMANCE.md.
+//! `cargo bench -p deploytel-benches --bench ecs_allocations`; results are in docs/PERFORMANCE.md.
 
 #[path = "support/workloads.rs"]
 mod workloads;

@@ -9,7 +9,7 @@
 //!   `with_label_values`;
 //! - `scrape`: encoding a registry of 10,000 series in the text format (its size is printed).
 //!
-//! Run with `cargo bench --bench metrics`; results are in docs/PERFORMANCE.md.
+//! Run with `cargo bench -p deploytel-benches --bench metrics`; results are in docs/PERFORMANCE.md.
 
 use std::hint::black_box;
 use std::io;

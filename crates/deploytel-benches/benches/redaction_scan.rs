@@ -8,7 +8,7 @@
 //! redactor (scan + escaping), and `Redactor::find_secret` alone (the scan). Criterion times
 //! each; then, since load on a shared machine drifts between criterion's groups, the scan and
 //! the escaping are timed again in interleaved rounds and their ratio is taken per round (as in
-//! `ecs_ratios`). Run with `cargo bench --bench redaction_scan`; results are in
+//! `ecs_ratios`). Run with `cargo bench -p deploytel-benches --bench redaction_scan`; results are in
 //! docs/PERFORMANCE.md.
 
 // Only the layer constructor is used here.
