@@ -13,9 +13,10 @@
 //!
 //! The deployment is one trace: a `RUN deploy-billing` span, a span per step, and a span per
 //! subprocess. The `smoke_test` step runs this program again as an agent that is instrumented
-//! with deploytel too: with a collector, its spans join the same trace from a second process. With nothing configured the program prints that trace as a tree on stderr when it
-//! ends; with `OTEL_EXPORTER_OTLP_ENDPOINT` set it exports it there over OTLP/HTTP
-//! (`OTEL_TRACES_EXPORTER=console` prints one line per span instead).
+//! with deploytel too: with a collector, its spans join the same trace from a second process.
+//! With `OTEL_EXPORTER_OTLP_ENDPOINT` set the trace is exported there over OTLP/HTTP
+//! (`OTEL_TRACES_EXPORTER=console` prints one line per span on stderr instead); with nothing
+//! configured it stays in the process, and only the `trace.id` on every log line shows it.
 //!
 //! What to look at: stdout holds one JSON object per line, ready for Elasticsearch or any log
 //! shipper. The deployment, each step and each subprocess is a span (deploytel's `Deployment`,
@@ -43,7 +44,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use deploytel::{CommandError, Deployment, TracesExporter};
+use deploytel::{CommandError, Deployment};
 use tracing::{error, info};
 
 const SERVICE: &str = "billing";
@@ -92,7 +93,7 @@ fn main() -> ExitCode {
 
     // A demo run with no collector shows the trace on stderr at the end instead of reporting
     // its spans lost to the default endpoint.
-    let guard = match start_telemetry("deploy-orchestrator", TracesExporter::Tree, &options) {
+    let guard = match start_telemetry("deploy-orchestrator", &options) {
         Ok(guard) => guard,
         Err(code) => return code,
     };
@@ -124,9 +125,7 @@ fn main() -> ExitCode {
 /// orchestrator's `smoke_test` step, it finds the step's trace context in `TRACEPARENT`, so its
 /// spans join the orchestrator's trace under the subprocess span that ran it.
 fn agent() -> ExitCode {
-    // The orchestrator shows only its own process's tree; the agent's spans need a collector
-    // to meet it.
-    let _guard = match start_telemetry("smoke-agent", TracesExporter::None, &Options::agent()) {
+    let _guard = match start_telemetry("smoke-agent", &Options::agent()) {
         Ok(guard) => guard,
         Err(code) => return code,
     };
@@ -236,14 +235,10 @@ fn run_step(deployment: &Deployment, name: &'static str, command: &str) -> Resul
     }
 }
 
-/// Installs deploytel for `service`; spans go to `unconfigured` unless the environment says
-/// where they should go. Metrics are served, pushed and written where `options` say, else
-/// where the `DEPLOYTEL_METRICS_*` variables say.
-fn start_telemetry(
-    service: &str,
-    unconfigured: TracesExporter,
-    options: &Options,
-) -> Result<deploytel::Guard, ExitCode> {
+/// Installs deploytel for `service`; spans go where the `OTEL_*` variables say (nowhere when
+/// they say nothing). Metrics are served, pushed and written where `options` say, else where
+/// the `DEPLOYTEL_METRICS_*` variables say.
+fn start_telemetry(service: &str, options: &Options) -> Result<deploytel::Guard, ExitCode> {
     let mut telemetry = deploytel::builder()
         .service_name(service)
         .service_version(env!("CARGO_PKG_VERSION"))
@@ -260,9 +255,6 @@ fn start_telemetry(
                         .ok_or(format!("sh: {status}"))
                 })
         });
-    if !traces_configured() {
-        telemetry = telemetry.traces_exporter(unconfigured);
-    }
     if options.is_agent {
         // The agent inherits the orchestrator's environment: it would find the metrics address
         // taken, and write over the orchestrator's textfile.
@@ -281,17 +273,6 @@ fn start_telemetry(
         eprintln!("cannot start telemetry: {e}");
         ExitCode::FAILURE
     })
-}
-
-/// Whether the environment says where spans should go.
-fn traces_configured() -> bool {
-    [
-        deploytel::OTEL_EXPORTER_OTLP_ENDPOINT,
-        deploytel::OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
-        deploytel::OTEL_TRACES_EXPORTER,
-    ]
-    .iter()
-    .any(|variable| std::env::var_os(variable).is_some_and(|v| !v.is_empty()))
 }
 
 /// What the command line asks for.

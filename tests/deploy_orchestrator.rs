@@ -88,23 +88,14 @@ fn a_successful_deployment_prints_only_valid_ecs_lines_and_exits_zero() {
     let last = lines.last().unwrap();
     assert_eq!(last.str("cicd.pipeline.result"), Some("success"));
 
-    // With no collector configured, the trace is shown as a tree on stderr.
+    // With nothing configured the run is quiet: no export, so no loss to report and no wait
+    // for a collector; the trace still ties every line together, the agent's included.
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("└─ RUN deploy-billing"), "{stderr}");
-    for step in [
-        "fetch_artifact",
-        "migrate_database",
-        "rolling_restart",
-        "smoke_test",
-    ] {
-        assert!(
-            stderr
-                .lines()
-                .any(|l| l.contains(step) && l.ends_with("success")),
-            "{step} in {stderr}"
-        );
-    }
-    assert_eq!(stderr.matches("exit 0").count(), 4, "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    let trace_ids: std::collections::BTreeSet<_> =
+        lines.iter().filter_map(|d| d.str("trace.id")).collect();
+    assert_eq!(trace_ids.len(), 1, "{trace_ids:?}");
+    assert!(lines.iter().all(|d| d.str("trace.id").is_some()));
 }
 
 #[test]

@@ -118,8 +118,9 @@ where
         TracesExporter::Tree => {
             builder.with_span_processor(batched(tree::Tree::default(), &stats, &settings.redactor))
         }
-        // `None` never reaches here: no pipeline is built for it.
-        TracesExporter::Otlp | TracesExporter::None => match traces.protocol {
+        // No processor: spans get trace and span ids, and are dropped when they end.
+        TracesExporter::None => builder,
+        TracesExporter::Otlp => match traces.protocol {
             OtlpProtocol::HttpProtobuf => {
                 let exporter = opentelemetry_otlp::SpanExporter::builder()
                     .with_http()

@@ -24,7 +24,9 @@ pub enum TracesExporter {
     /// A readable tree of each trace on stderr when the program ends (names, durations,
     /// outcomes). Chosen with `Builder::traces_exporter`; no variable selects it.
     Tree,
-    /// Nowhere: spans are not exported.
+    /// Nowhere: spans live in the process only. Log lines still carry `trace.id` and
+    /// `span.id`, and child processes still get the trace context; nothing is sent, so nothing
+    /// can be lost. The default when nothing says where spans should go.
     None,
 }
 
@@ -71,8 +73,13 @@ fn invalid(variable: &'static str, value: &str, reason: impl Into<String>) -> In
     }
 }
 
-/// The trace settings, or `None` when traces are off (`OTEL_SDK_DISABLED=true` or exporter
-/// `none`). Builder values, when given, replace the variables they stand for.
+/// The trace settings, or `None` when the SDK is off (`OTEL_SDK_DISABLED=true`). Builder
+/// values, when given, replace the variables they stand for.
+///
+/// The OpenTelemetry specification's default exporter is `otlp` to `localhost`; deploytel
+/// exports only when told to (an exporter, or any `OTEL_EXPORTER_OTLP_*` variable, or the
+/// builder's exporter or endpoint), so that a program run with nothing configured neither waits
+/// at exit for a collector that is not there nor reports spans it lost there.
 pub(crate) fn trace_settings(
     env: &(impl Env + ?Sized),
     exporter_override: Option<TracesExporter>,
@@ -94,12 +101,25 @@ pub(crate) fn trace_settings(
     let exporter = match exporter_override {
         Some(exporter) => exporter,
         None => match env.get(OTEL_TRACES_EXPORTER)? {
-            None => TracesExporter::Otlp,
             Some(value) => parse_exporter(&value)?,
+            None if endpoint_override.is_some() || otlp_configured(env)? => TracesExporter::Otlp,
+            None => TracesExporter::None,
         },
     };
+    let sampler = parse_sampler(
+        env.get(OTEL_TRACES_SAMPLER)?.as_deref(),
+        env.get(OTEL_TRACES_SAMPLER_ARG)?.as_deref(),
+    )?;
     if exporter == TracesExporter::None {
-        return Ok(None);
+        // The exporter's variables do not matter: nothing is sent.
+        return Ok(Some(TraceSettings {
+            exporter,
+            protocol: OtlpProtocol::HttpProtobuf,
+            endpoint: String::new(),
+            headers: Vec::new(),
+            timeout: DEFAULT_TIMEOUT,
+            sampler,
+        }));
     }
     let protocol = match traces_or_general(
         env,
@@ -177,10 +197,6 @@ pub(crate) fn trace_settings(
         },
         None => DEFAULT_TIMEOUT,
     };
-    let sampler = parse_sampler(
-        env.get(OTEL_TRACES_SAMPLER)?.as_deref(),
-        env.get(OTEL_TRACES_SAMPLER_ARG)?.as_deref(),
-    )?;
     Ok(Some(TraceSettings {
         exporter,
         protocol,
@@ -189,6 +205,26 @@ pub(crate) fn trace_settings(
         timeout,
         sampler,
     }))
+}
+
+/// Whether any `OTEL_EXPORTER_OTLP_*` variable is set: whoever set one means spans to go over
+/// OTLP, to `localhost` when no endpoint is given.
+fn otlp_configured(env: &(impl Env + ?Sized)) -> Result<bool, InitError> {
+    for variable in [
+        OTEL_EXPORTER_OTLP_ENDPOINT,
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+        OTEL_EXPORTER_OTLP_PROTOCOL,
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL,
+        OTEL_EXPORTER_OTLP_HEADERS,
+        OTEL_EXPORTER_OTLP_TRACES_HEADERS,
+        OTEL_EXPORTER_OTLP_TIMEOUT,
+        OTEL_EXPORTER_OTLP_TRACES_TIMEOUT,
+    ] {
+        if env.get(variable)?.is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// The traces-only variable when set, else the general one, with the name of the one used.

@@ -13,12 +13,36 @@ fn error_text(env: &[(&'static str, &'static str)]) -> String {
 }
 
 #[test]
-fn with_nothing_set_spans_go_over_otlp_to_the_local_default() {
+fn with_nothing_set_spans_stay_in_the_process() {
     let s = settings(&[]).unwrap().unwrap();
-    assert_eq!(s.exporter, TracesExporter::Otlp);
-    assert_eq!(s.endpoint, DEFAULT_OTLP_TRACES_ENDPOINT);
-    assert_eq!(s.timeout, Duration::from_secs(10));
+    assert_eq!(s.exporter, TracesExporter::None);
     assert_eq!(s.sampler, SamplerChoice::ParentBasedAlwaysOn);
+}
+
+#[test]
+fn an_endpoint_or_an_explicit_exporter_turns_otlp_export_on() {
+    let explicit = settings(&[(OTEL_TRACES_EXPORTER, "otlp")])
+        .unwrap()
+        .unwrap();
+    assert_eq!(explicit.exporter, TracesExporter::Otlp);
+    assert_eq!(explicit.endpoint, DEFAULT_OTLP_TRACES_ENDPOINT);
+    assert_eq!(explicit.timeout, Duration::from_secs(10));
+    for (variable, value) in [
+        (OTEL_EXPORTER_OTLP_ENDPOINT, "http://collector:4318"),
+        (
+            OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+            "http://collector:4318/v1/traces",
+        ),
+        (OTEL_EXPORTER_OTLP_HEADERS, "x-team=deploy"),
+        (OTEL_EXPORTER_OTLP_TIMEOUT, "5000"),
+    ] {
+        let s = settings(&[(variable, value)]).unwrap().unwrap();
+        assert_eq!(s.exporter, TracesExporter::Otlp, "{variable}");
+    }
+    let built = trace_settings(&[][..], None, Some("http://collector:4318/v1/traces"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(built.exporter, TracesExporter::Otlp);
 }
 
 #[test]
@@ -26,7 +50,10 @@ fn the_sdk_can_be_disabled_or_the_exporter_set_to_none() {
     assert_eq!(settings(&[(OTEL_SDK_DISABLED, "true")]).unwrap(), None);
     assert_eq!(settings(&[(OTEL_SDK_DISABLED, "TRUE")]).unwrap(), None);
     assert!(settings(&[(OTEL_SDK_DISABLED, "false")]).unwrap().is_some());
-    assert_eq!(settings(&[(OTEL_TRACES_EXPORTER, "none")]).unwrap(), None);
+    let none = settings(&[(OTEL_TRACES_EXPORTER, "none")])
+        .unwrap()
+        .unwrap();
+    assert_eq!(none.exporter, TracesExporter::None);
     let console = settings(&[(OTEL_TRACES_EXPORTER, "console")])
         .unwrap()
         .unwrap();
