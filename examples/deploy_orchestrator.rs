@@ -45,7 +45,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use deploytel::{CommandError, Deployment};
-use tracing::{error, info};
+use tracing::info;
 
 const SERVICE: &str = "billing";
 const VERSION: &str = "1.4.2";
@@ -174,17 +174,11 @@ fn deploy(fail_step: Option<&str>, environment: &str) -> bool {
             true
         }
         Err(failure) => {
-            deployment.in_scope(|| {
-                error!(
-                    cicd.pipeline.result = "failure",
-                    deployment.status = "failed",
-                    error.type = "step_failed",
-                    failed_step = failure.step,
-                    "deployment failed: {}",
-                    failure.error
-                )
-            });
-            deployment.fail("step_failed", format_args!("step {} failed", failure.step));
+            // deploytel logs the failure, at error, inside the deployment's span.
+            deployment.fail(
+                "step_failed",
+                format_args!("step {} failed: {}", failure.step, failure.error),
+            );
             false
         }
     }
@@ -197,42 +191,25 @@ struct StepFailed {
 }
 
 /// Runs one step's command in a subprocess, whose output lines deploytel logs as they arrive.
+/// When the command fails, the step ends as a failure of the command's class (its exit code,
+/// `timeout`, `signal`), and deploytel logs why at error inside the step's span.
 fn run_step(deployment: &Deployment, name: &'static str, command: &str) -> Result<(), StepFailed> {
-    let step = deployment.step(name);
-    let ran = step.in_scope(|| {
-        info!("step started");
-        let child = if command == AGENT {
-            std::env::current_exe()
-                .map(|program| step.command(program).arg(AGENT))
-                .unwrap_or_else(|_| step.command("false"))
-        } else {
-            step.command("sh").arg("-c").arg(command)
-        };
-        child.run()
-    });
-    match ran {
-        Ok(_) => {
-            step.in_scope(|| info!(cicd.pipeline.task.run.result = "success", "step finished"));
-            step.succeed();
-            Ok(())
-        }
-        Err(error) => {
-            let exit_code = match &error {
-                CommandError::Exit { code, .. } => Some(*code),
-                _ => None,
+    deployment
+        .step(name)
+        .run(|step| {
+            info!("step started");
+            let child = if command == AGENT {
+                std::env::current_exe()
+                    .map(|program| step.command(program).arg(AGENT))
+                    .unwrap_or_else(|_| step.command("false"))
+            } else {
+                step.command("sh").arg("-c").arg(command)
             };
-            step.in_scope(|| {
-                error!(
-                    cicd.pipeline.task.run.result = "failure",
-                    process.exit.code = exit_code,
-                    error.type = error.error_type().as_str(),
-                    "step failed: {error}"
-                )
-            });
-            step.fail(&error.error_type(), &error);
-            Err(StepFailed { step: name, error })
-        }
-    }
+            child.run()?;
+            info!(cicd.pipeline.task.run.result = "success", "step finished");
+            Ok(())
+        })
+        .map_err(|error| StepFailed { step: name, error })
 }
 
 /// Installs deploytel for `service`; spans go where the `OTEL_*` variables say (nowhere when

@@ -114,13 +114,19 @@ fn a_failing_step_fails_the_deployment_and_the_exit_status() {
         failed_step.str("cicd.pipeline.task.name"),
         Some("migrate_database")
     );
-    assert_eq!(
-        failed_step.get("process.exit_code").and_then(Json::as_i64),
-        Some(3)
-    );
+    // Logged by deploytel itself, of the command's class: its exit code.
+    assert_eq!(failed_step.str("log.level"), Some("error"));
+    assert_eq!(failed_step.str("error.type"), Some("3"));
+    assert!(failed_step
+        .str("error.message")
+        .is_some_and(|m| m.starts_with("sh exited with code 3")));
     let last = lines.last().unwrap();
     assert_eq!(last.str("log.level"), Some("error"));
     assert_eq!(last.str("cicd.pipeline.result"), Some("failure"));
+    assert_eq!(last.str("error.type"), Some("step_failed"));
+    assert!(last
+        .str("message")
+        .is_some_and(|m| m.starts_with("deployment failed: step migrate_database failed")));
     assert!(
         !messages(&lines).iter().any(|m| m.contains("restarted")),
         "later steps do not run"

@@ -80,6 +80,11 @@ pub mod process {
 pub mod error {
     /// Low-cardinality class of the error, e.g. `timeout` or `std::io::Error`.
     pub const TYPE: &str = "error.type";
+    /// What went wrong, for people; the ECS field of the same name.
+    pub const MESSAGE: &str = "error.message";
+    /// The `error.type` of an error nothing more specific is known of, as the semantic
+    /// conventions name it.
+    pub const OTHER: &str = "_OTHER";
 }
 
 /// `service.*`: the program emitting telemetry.

@@ -75,12 +75,52 @@ impl Completion {
             }
         }
         if is_error(outcome) {
-            span.record(error::TYPE, error_type.unwrap_or(outcome.as_str()));
+            let error_type = error_type.unwrap_or(outcome.as_str());
+            span.record(error::TYPE, error_type);
             span.record(otel::STATUS_CODE, "error");
-            match description {
-                Some(text) => span.record(otel::STATUS_DESCRIPTION, tracing::field::display(text)),
-                None => span.record(otel::STATUS_DESCRIPTION, outcome.as_str()),
+            let outcome_text = outcome.as_str();
+            let description = description.unwrap_or(&outcome_text);
+            span.record(
+                otel::STATUS_DESCRIPTION,
+                tracing::field::display(description),
+            );
+            self.log_end(outcome, error_type, description);
+        }
+    }
+
+    /// The one event that says a deployment or step did not succeed, inside its span, so that a
+    /// failure explains itself without a line of the caller's: at error, at warn for a
+    /// cancellation. It carries the outcome under the span's own result attribute.
+    fn log_end(&self, outcome: Outcome, error_type: &str, description: &dyn fmt::Display) {
+        let how = match outcome {
+            Outcome::Timeout => "timed out",
+            Outcome::Cancellation => "cancelled",
+            Outcome::Error => "failed with an error",
+            _ => "failed",
+        };
+        let (span, result) = (&self.span, outcome.as_str());
+        // `tracing` wants each level and each field name written out at its call site.
+        macro_rules! end_event {
+            ($level:ident, $what:literal, $($result_key:ident).+) => {
+                tracing::$level!(
+                    parent: span,
+                    $($result_key).+ = result,
+                    error.type = error_type,
+                    error.message = %description,
+                    "{} {how}: {description}",
+                    $what
+                )
             };
+        }
+        match (self.kind, outcome) {
+            (Kind::Deployment, Outcome::Cancellation) => {
+                end_event!(warn, "deployment", cicd.pipeline.result)
+            }
+            (Kind::Deployment, _) => end_event!(error, "deployment", cicd.pipeline.result),
+            (Kind::Step, Outcome::Cancellation) => {
+                end_event!(warn, "step", cicd.pipeline.task.run.result)
+            }
+            (Kind::Step, _) => end_event!(error, "step", cicd.pipeline.task.run.result),
         }
     }
 
@@ -168,9 +208,10 @@ macro_rules! outcome_methods {
             }
 
             /// Runs `f` inside the span and ends it by the result: `Ok` is a success, `Err` a
-            /// failure whose `error.type` is the error's type name and whose description is its
-            /// `Display`.
-            pub fn run<T, E: std::fmt::Display>(
+            /// failure whose description is its `Display` and whose `error.type` is a
+            /// subprocess's own class for a [`CommandError`](crate::CommandError) (exit code,
+            /// `timeout`, `signal`, `spawn_failed`), else `_OTHER`.
+            pub fn run<T, E: std::fmt::Display + 'static>(
                 mut self,
                 f: impl FnOnce(&Self) -> Result<T, E>,
             ) -> Result<T, E> {
@@ -184,7 +225,7 @@ macro_rules! outcome_methods {
             /// records `cancellation`.
             pub async fn run_async<T, E, F>(mut self, future: F) -> Result<T, E>
             where
-                E: std::fmt::Display,
+                E: std::fmt::Display + 'static,
                 F: std::future::Future<Output = Result<T, E>>,
             {
                 use tracing::Instrument as _;
@@ -200,11 +241,24 @@ macro_rules! outcome_methods {
 pub(crate) use outcome_methods;
 
 impl Completion {
-    /// Success for `Ok`, failure named after the error type for `Err`.
-    pub(crate) fn record_result<T, E: fmt::Display>(&mut self, result: &Result<T, E>) {
+    /// Success for `Ok`; for `Err`, a failure of the error's class ([`error_type_of`]).
+    pub(crate) fn record_result<T, E: fmt::Display + 'static>(&mut self, result: &Result<T, E>) {
         match result {
             Ok(_) => self.record(Outcome::Success, None, None),
-            Err(e) => self.record(Outcome::Failure, Some(std::any::type_name::<E>()), Some(e)),
+            Err(e) => self.record(Outcome::Failure, Some(&error_type_of(e)), Some(e)),
         }
+    }
+}
+
+/// The `error.type` of an error a step or deployment ended with: a subprocess's own class (its
+/// exit code, `timeout`, `signal`, `spawn_failed`, `wait_failed`) when the error is a
+/// [`CommandError`](crate::CommandError), else `_OTHER`, as the semantic conventions name an
+/// error of no known class. A Rust type path is no class an alert can rely on: it changes
+/// with the code. Name a class of your own with `fail`/`finish_with`.
+pub(crate) fn error_type_of<E: 'static>(error: &E) -> String {
+    let any: &dyn std::any::Any = error;
+    match any.downcast_ref::<crate::CommandError>() {
+        Some(command) => command.error_type(),
+        None => error::OTHER.to_owned(),
     }
 }

@@ -47,8 +47,12 @@
 //! | `succeed()` | success |
 //! | `fail(error_type, description)` | failure |
 //! | `finish(outcome)`, `finish_with(outcome, error_type, description)` | any |
-//! | `run(f)`, `run_async(future)` | success for `Ok`, failure for `Err` (its type name is the `error.type`) |
+//! | `run(f)`, `run_async(future)` | success for `Ok`; failure for `Err`, whose `error.type` is a [`CommandError`]'s own class (exit code, `timeout`, `signal`, `spawn_failed`) or else `_OTHER` |
 //! | dropped | cancellation; error when a panic unwinds |
+//!
+//! An end other than success or skip logs one event inside the span, by itself: at error (warn
+//! for a cancellation), with the result attribute, `error.type` and `error.message`, and the
+//! message `step failed: …`, `deployment timed out: …`, `step cancelled: …`.
 //!
 //! # Feature flags
 //!

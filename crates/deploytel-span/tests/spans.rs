@@ -156,7 +156,7 @@ fn a_failed_step_and_deployment_carry_failure_error_type_and_error_status() {
 }
 
 #[test]
-fn run_turns_ok_into_success_and_err_into_a_failure_named_after_the_error_type() {
+fn run_turns_ok_into_success_and_err_into_a_failure_of_a_stable_class() {
     let spans = exported(|| {
         let deployment = deployment!("deploy-billing", "staging");
         let ok: Result<u8, std::io::Error> = deployment.step("fetch_artifact").run(|_| Ok(1));
@@ -177,13 +177,90 @@ fn run_turns_ok_into_success_and_err_into_a_failure_named_after_the_error_type()
         text(smoke, "cicd.pipeline.task.run.result").as_deref(),
         Some("failure")
     );
-    assert_eq!(
-        text(smoke, "error.type").as_deref(),
-        Some(std::any::type_name::<std::io::Error>())
-    );
+    // Not a Rust type path, which changes with the code: the conventions' name for an error of
+    // no known class.
+    assert_eq!(text(smoke, "error.type").as_deref(), Some("_OTHER"));
     assert_eq!(smoke.status, Status::error("GET /health returned 503"));
     let deployment = named(&spans, "RUN deploy-billing");
     assert_eq!(text(deployment, "error.type").as_deref(), Some("failure"));
+}
+
+#[test]
+fn a_step_that_ends_with_a_failed_command_takes_the_command_s_class() {
+    let spans = exported(|| {
+        let deployment = deployment!("deploy-billing", "staging");
+        let failed = deployment
+            .step("migrate_database")
+            .run(|step| step.command("sh").args(["-c", "exit 3"]).run());
+        deployment.finish(Outcome::from(&failed));
+    });
+    let step = named(&spans, "migrate_database");
+    assert_eq!(text(step, "error.type").as_deref(), Some("3"));
+}
+
+/// The one event a deployment or step that did not succeed logs by itself, inside its span.
+fn end_event(span: &opentelemetry_sdk::trace::SpanData) -> Option<&opentelemetry::trace::Event> {
+    span.events.iter().find(|e| {
+        e.attributes
+            .iter()
+            .any(|kv| kv.key.as_str() == "error.message")
+    })
+}
+
+fn event_text(event: &opentelemetry::trace::Event, key: &str) -> Option<String> {
+    event
+        .attributes
+        .iter()
+        .find(|kv| kv.key.as_str() == key)
+        .map(|kv| kv.value.to_string())
+}
+
+#[test]
+fn a_failed_or_cancelled_end_explains_itself_in_one_event() {
+    let spans = exported(|| {
+        let deployment = deployment!("deploy-billing", "staging");
+        deployment.step("fetch_artifact").succeed();
+        deployment
+            .step("migrate_database")
+            .fail("migration_failed", "relation \"users\" already exists");
+        drop(deployment.step("rolling_restart"));
+        deployment.finish_with(Outcome::Timeout, "deadline", "gave up after 600 s");
+    });
+    assert!(end_event(named(&spans, "fetch_artifact")).is_none());
+    let failed = end_event(named(&spans, "migrate_database")).expect("an event");
+    assert_eq!(
+        failed.name,
+        "step failed: relation \"users\" already exists"
+    );
+    assert_eq!(event_text(failed, "level").as_deref(), Some("ERROR"));
+    assert_eq!(
+        event_text(failed, "cicd.pipeline.task.run.result").as_deref(),
+        Some("failure")
+    );
+    assert_eq!(
+        event_text(failed, "error.type").as_deref(),
+        Some("migration_failed")
+    );
+    assert_eq!(
+        event_text(failed, "error.message").as_deref(),
+        Some("relation \"users\" already exists")
+    );
+    let cancelled = end_event(named(&spans, "rolling_restart")).expect("an event");
+    assert_eq!(event_text(cancelled, "level").as_deref(), Some("WARN"));
+    assert_eq!(
+        event_text(cancelled, "cicd.pipeline.task.run.result").as_deref(),
+        Some("cancellation")
+    );
+    let deployment = end_event(named(&spans, "RUN deploy-billing")).expect("an event");
+    assert_eq!(deployment.name, "deployment timed out: gave up after 600 s");
+    assert_eq!(
+        event_text(deployment, "cicd.pipeline.result").as_deref(),
+        Some("timeout")
+    );
+    assert_eq!(
+        event_text(deployment, "error.type").as_deref(),
+        Some("deadline")
+    );
 }
 
 #[test]
