@@ -61,7 +61,7 @@ fn decodes_to_user_and_password(text: &[u8]) -> bool {
         .strip_suffix(b"==")
         .or_else(|| text.strip_suffix(b"="))
         .unwrap_or(text);
-    if text.len() % 4 != 0 || data.len() < 4 {
+    if !text.len().is_multiple_of(4) || data.len() < 4 {
         return false;
     }
     let mut colon = false;
