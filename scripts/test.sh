@@ -52,8 +52,9 @@ cargo test -p deploytel -p deploytel-ecs -p deploytel-metrics --no-default-featu
 step "benchmarks, run once in test mode"
 cargo test -p deploytel-benches --benches
 
-step "docs"
+step "docs (every feature, as docs.rs builds them, and none)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --all-features --no-deps
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-default-features --no-deps
 
 if cargo deny --version >/dev/null 2>&1; then
   step "cargo deny check licenses bans sources"

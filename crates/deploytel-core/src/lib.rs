@@ -29,6 +29,7 @@
 //!
 //! The crate has no feature flags and no dependencies beyond `thiserror` and `memchr`.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod block;
 mod outcome;

@@ -125,6 +125,7 @@
 //! |---|---|---|
 //! | `opentelemetry` | off | `trace.id` and `span.id` from tracing-opentelemetry, so every line joins its trace |
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod builder;
 mod error_type;

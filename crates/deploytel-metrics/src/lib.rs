@@ -44,6 +44,7 @@
 //! | `axum` | off | route labels from axum's `MatchedPath` |
 //! | `pushgateway` | off | `Pushgateway`: pushing to a Prometheus Pushgateway over HTTP (depends on `reqwest`'s blocking client) |
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod buckets;
 mod deploy_metrics;

@@ -58,8 +58,9 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `tokio` | off | [`Command::run_async`], which runs the child with `tokio::process` instead of blocking a thread |
+//! | `tokio` | off | `Command::run_async`, which runs the child with `tokio::process` instead of blocking a thread |
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod carrier;
 mod command;

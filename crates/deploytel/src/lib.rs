@@ -62,6 +62,7 @@
 //! | `axum` | off | route labels from axum's `MatchedPath` in `metrics::HttpMetricsLayer` |
 //! | `span` | on | deployment, step and subprocess spans ([`deploytel_span`]): `deployment!`, `step!`, [`Deployment`], [`Command`] |
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod builder;
 mod env;

@@ -295,6 +295,14 @@ impl Command {
         result
     }
 
+    /// Without the `tokio` feature there is no `run_async`; this stand-in, which can never be
+    /// called, turns "no method named `run_async`" into an error that names the feature.
+    #[cfg(not(feature = "tokio"))]
+    #[doc(hidden)]
+    pub fn run_async(&self, enable_the_tokio_feature: RunAsyncNeedsTheTokioFeature) -> ! {
+        match enable_the_tokio_feature {}
+    }
+
     /// The subprocess span, child of the chosen parent.
     fn start_span(&self, program: &str) -> Span {
         let executable_name = Path::new(&self.program)
@@ -348,6 +356,12 @@ impl Command {
         command
     }
 }
+
+/// Cannot be made: `Command::run_async` needs deploytel's (or deploytel-span's) `tokio` feature.
+#[cfg(not(feature = "tokio"))]
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum RunAsyncNeedsTheTokioFeature {}
 
 fn record_result(span: &Span, result: &Result<Output, CommandError>) {
     match result {
