@@ -67,15 +67,17 @@ pub(crate) struct Settings {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LogFormat {
-    /// ECS JSON lines (with the `ecs` feature; otherwise the human format).
+    /// ECS JSON lines (with the `ecs` feature; otherwise text).
     #[default]
     Json,
-    /// tracing-subscriber's human-readable format, for terminals.
-    Pretty,
+    /// One line of text per event, for terminals: tracing-subscriber's default format (level,
+    /// target, the spans' fields, the event's fields), with secrets masked. Not its multi-line
+    /// `.pretty()` format.
+    Text,
 }
 
 impl Builder {
-    /// The one redactor for every output `init()` installs: log lines (JSON and pretty), exported
+    /// The one redactor for every output `init()` installs: log lines (JSON and text), exported
     /// spans (names, statuses, attributes, events), metric label values, and the arguments and
     /// output of every `Command` (through
     /// [`Redactor::installed`](deploytel_core::Redactor::installed)). The default masks what
@@ -111,7 +113,7 @@ impl Builder {
         self
     }
 
-    /// JSON lines or the human format; overrides `DEPLOYTEL_LOG_FORMAT`.
+    /// JSON lines or one line of text per event; overrides `DEPLOYTEL_LOG_FORMAT`.
     pub fn log_format(mut self, format: LogFormat) -> Self {
         self.log_format = Some(format);
         self
@@ -266,8 +268,9 @@ impl Builder {
         #[cfg(feature = "ecs")]
         let (log_layer, ecs_stats) = log_layer(&settings);
         #[cfg(not(feature = "ecs"))]
-        let log_layer = tracing_subscriber::fmt::layer()
-            .fmt_fields(crate::pretty::MaskedFields::new(settings.redactor.clone()));
+        let log_layer = tracing_subscriber::fmt::layer().fmt_fields(
+            crate::masked_fields::MaskedFields::new(settings.redactor.clone()),
+        );
         #[cfg(feature = "otlp")]
         let observed = Layer::and_then(otel_layer, log_layer);
         #[cfg(not(feature = "otlp"))]
@@ -332,12 +335,21 @@ impl Builder {
                 None => LogFormat::Json,
                 Some(value) => match value.trim() {
                     "json" => LogFormat::Json,
-                    "pretty" => LogFormat::Pretty,
+                    "text" => LogFormat::Text,
+                    "pretty" => {
+                        return Err(InitError::InvalidVariable {
+                            variable: DEPLOYTEL_LOG_FORMAT,
+                            value,
+                            reason: "expected json or text (the one-line text format was called \
+                                     pretty, which it is not)"
+                                .to_owned(),
+                        })
+                    }
                     _ => {
                         return Err(InitError::InvalidVariable {
                             variable: DEPLOYTEL_LOG_FORMAT,
                             value,
-                            reason: "expected json or pretty".to_owned(),
+                            reason: "expected json or text".to_owned(),
                         })
                     }
                 },
@@ -355,7 +367,7 @@ impl Builder {
     }
 }
 
-/// JSON lines through the ECS layer, or tracing-subscriber's human format for a terminal.
+/// JSON lines through the ECS layer, or tracing-subscriber's one-line text for a terminal.
 /// Boxed rather than `Option`: an `Option` layer does not pass on `on_register_dispatch`, which
 /// the ECS layer needs to find trace ids.
 #[cfg(feature = "ecs")]
@@ -371,9 +383,11 @@ fn log_layer(
             let stats = layer.stats();
             (layer.boxed(), Some(stats))
         }
-        LogFormat::Pretty => (
+        LogFormat::Text => (
             tracing_subscriber::fmt::layer()
-                .fmt_fields(crate::pretty::MaskedFields::new(settings.redactor.clone()))
+                .fmt_fields(crate::masked_fields::MaskedFields::new(
+                    settings.redactor.clone(),
+                ))
                 .boxed(),
             None,
         ),
@@ -459,14 +473,14 @@ mod tests {
 
     #[test]
     fn the_log_format_comes_from_the_builder_or_deploytel_log_format() {
-        let pretty = [(DEPLOYTEL_LOG_FORMAT, "pretty")];
+        let text = [(DEPLOYTEL_LOG_FORMAT, "text")];
         assert_eq!(
-            Builder::default().settings(&pretty[..]).unwrap().log_format,
-            LogFormat::Pretty
+            Builder::default().settings(&text[..]).unwrap().log_format,
+            LogFormat::Text
         );
         let overridden = Builder::default()
             .log_format(LogFormat::Json)
-            .settings(&pretty[..])
+            .settings(&text[..])
             .unwrap();
         assert_eq!(overridden.log_format, LogFormat::Json);
         let err = Builder::default()
@@ -476,6 +490,10 @@ mod tests {
             err.to_string().contains("DEPLOYTEL_LOG_FORMAT=\"xml\""),
             "{err}"
         );
+        let renamed = Builder::default()
+            .settings(&[(DEPLOYTEL_LOG_FORMAT, "pretty")][..])
+            .unwrap_err();
+        assert!(renamed.to_string().contains("json or text"), "{renamed}");
     }
 
     #[test]

@@ -7,7 +7,7 @@ pub const RUST_LOG: &str = "RUST_LOG";
 /// The logical name of the service, as in the OpenTelemetry SDK specification.
 pub const OTEL_SERVICE_NAME: &str = "OTEL_SERVICE_NAME";
 
-/// `json` (ECS lines, the default) or `pretty` (tracing-subscriber's human format).
+/// `json` (ECS lines, the default) or `text` (one line of text per event).
 pub const DEPLOYTEL_LOG_FORMAT: &str = "DEPLOYTEL_LOG_FORMAT";
 /// Address of the metrics and health server (`ip:port`); unset or `off`: no server.
 pub const DEPLOYTEL_METRICS_ADDR: &str = "DEPLOYTEL_METRICS_ADDR";

@@ -68,9 +68,9 @@ mod builder;
 mod env;
 mod error;
 mod guard;
+mod masked_fields;
 #[cfg(feature = "metrics")]
 mod metric_pipeline;
-mod pretty;
 #[cfg(feature = "otlp")]
 mod traces;
 

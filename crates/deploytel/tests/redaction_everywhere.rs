@@ -4,7 +4,7 @@
 //! holds a connection string (the span statuses of subprocess, step and deployment), and an
 //! `authorization=Bearer …` in a log message, and a secret only a term added to the builder's
 //! redactor recognises, in a field and in the command's output. Each runs in a child process that calls `init()`,
-//! once with JSON lines and once with `DEPLOYTEL_LOG_FORMAT=pretty`; this process reads what
+//! once with JSON lines and once with `DEPLOYTEL_LOG_FORMAT=text`; this process reads what
 //! the child wrote to stdout, decodes the spans it exported over OTLP, and checks the metrics
 //! file it left with promtool. No secret may appear in any of them.
 #![cfg(all(
@@ -117,14 +117,14 @@ fn no_secret_reaches_any_output() {
         json.contains("calling the API with authorization=Bearer [REDACTED]"),
         "{json}"
     );
-    let pretty = run_child("pretty", &receiver, &dir.join("pretty.prom"));
+    let text = run_child("text", &receiver, &dir.join("text.prom"));
     assert!(
-        pretty.contains("calling the API with authorization=Bearer [REDACTED]"),
-        "{pretty}"
+        text.contains("calling the API with authorization=Bearer [REDACTED]"),
+        "{text}"
     );
     assert!(
-        pretty.contains("git clone https://ci:[REDACTED]@git.example.com/app.git"),
-        "{pretty}"
+        text.contains("git clone https://ci:[REDACTED]@git.example.com/app.git"),
+        "{text}"
     );
 
     let spans = receiver.wait_for(6, Duration::from_secs(10));
@@ -154,7 +154,7 @@ fn no_secret_reaches_any_output() {
         Some("https://ci:[REDACTED]@git.example.com/app.git")
     );
 
-    for file in ["json.prom", "pretty.prom"] {
+    for file in ["json.prom", "text.prom"] {
         let metrics = std::fs::read_to_string(dir.join(file)).expect("the metrics file");
         for secret in SECRETS {
             assert!(!metrics.contains(secret), "{secret} in {file}:\n{metrics}");

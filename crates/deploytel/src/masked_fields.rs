@@ -1,4 +1,4 @@
-//! The human log format with secrets masked: tracing-subscriber's format, whose fields are
+//! The text log format with secrets masked: tracing-subscriber's format, whose fields are
 //! written by [`MaskedFields`] instead of its default field formatter.
 
 use std::fmt;
