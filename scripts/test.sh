@@ -48,6 +48,8 @@ cargo clippy -p deploytel -p deploytel-ecs -p deploytel-metrics --no-default-fea
 step "tests (unit, integration, examples, doc tests)"
 cargo test --workspace --all-features
 cargo test -p deploytel -p deploytel-ecs -p deploytel-metrics --no-default-features
+# The HTTP layer with tower but without axum, which must say why routes are `_unmatched`.
+cargo test -p deploytel-metrics --no-default-features --features tower --test http_without_axum
 
 step "benchmarks, run once in test mode"
 cargo test -p deploytel-benches --benches

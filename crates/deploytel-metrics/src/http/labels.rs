@@ -34,6 +34,25 @@ pub(crate) fn route(extensions: &http::Extensions) -> Cow<'static, str> {
     }
     match extensions.get::<RouteTemplate>() {
         Some(RouteTemplate(template)) => template.clone(),
-        None => Cow::Borrowed(UNMATCHED),
+        None => {
+            #[cfg(not(feature = "axum"))]
+            warn_once_that_routes_are_unknown();
+            Cow::Borrowed(UNMATCHED)
+        }
     }
+}
+
+/// Without the `axum` feature an axum router's `MatchedPath` goes unread and every request
+/// would count as `_unmatched` without a word: say so, once per process, with the fix.
+#[cfg(not(feature = "axum"))]
+fn warn_once_that_routes_are_unknown() {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    WARNED.call_once(|| {
+        tracing::warn!(
+            "HTTP metrics record this request's route as `_unmatched`: it carries no \
+             RouteTemplate. With axum, enable deploytel-metrics' `axum` feature (deploytel's \
+             `axum`) so that routes come from axum's MatchedPath; with another router, insert a \
+             RouteTemplate into each request's extensions"
+        );
+    });
 }
