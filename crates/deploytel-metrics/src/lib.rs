@@ -41,7 +41,7 @@
 //! |---|---|---|
 //! | `server` | on | `MetricsServer` and `Health`: the exposition and health endpoints, std only |
 //! | `tower` | off | `HttpMetricsLayer`, `RouteTemplate` (depends on `http`, `tower-layer`, `tower-service`) |
-//! | `axum` | off | route labels from axum's `MatchedPath` |
+//! | `axum` | off | route labels from axum's `MatchedPath`; with `server`, `metrics_router`: the server's paths as an axum router |
 //! | `pushgateway` | off | `Pushgateway`: pushing to a Prometheus Pushgateway over HTTP (depends on `reqwest`'s blocking client) |
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -82,6 +82,8 @@ pub use http::{HttpMetrics, HttpMetricsLayer, ResponseFuture, RouteTemplate};
 pub use label::{text_from_bytes, OVERFLOW_VALUE};
 pub use layer::DeployMetricsLayer;
 pub use limits::Limits;
+#[cfg(all(feature = "server", feature = "axum"))]
+pub use server::metrics_router;
 #[cfg(feature = "server")]
 pub use server::{
     CheckResult, Health, HealthReport, MetricsServer, MetricsServerBuilder, DEFAULT_ADDR,

@@ -35,11 +35,18 @@ async fn requests_without_a_route_count_as_unmatched_and_the_layer_says_why_once
     assert_eq!(
         scrape.value(
             "http_server_request_duration_seconds_count",
-            &[("method", "GET"), ("route", "_unmatched"), ("status_code", "200")],
+            &[
+                ("method", "GET"),
+                ("route", "_unmatched"),
+                ("status_code", "200")
+            ],
         ),
         Some(3.0)
     );
     let logged = capture.text();
     assert_eq!(logged.matches("WARN").count(), 1, "{logged}");
-    assert!(logged.contains("enable deploytel-metrics' `axum` feature"), "{logged}");
+    assert!(
+        logged.contains("enable deploytel-metrics' `axum` feature"),
+        "{logged}"
+    );
 }

@@ -19,6 +19,8 @@
 //! on a small pool of blocking threads, so a slow check or a large registry does not hold the
 //! connections either.
 
+#[cfg(feature = "axum")]
+mod axum_router;
 mod health;
 mod routes;
 
@@ -34,6 +36,8 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use prometheus::Registry;
 use tokio::sync::{oneshot, Semaphore};
 
+#[cfg(feature = "axum")]
+pub use axum_router::metrics_router;
 pub use health::{CheckResult, Health, HealthReport};
 
 use crate::MetricsError;
