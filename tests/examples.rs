@@ -1,0 +1,83 @@
+//! Every small example runs, and says what its header says it shows. The quick start is also
+//! the README's, character for character.
+
+mod support;
+
+use std::process::{Command, Output};
+
+use deploytel_testkit::ecs::parse_ecs_lines;
+use deploytel_testkit::json::Document;
+use deploytel_testkit::prometheus::{check_metrics, Scrape};
+
+fn run(example: &str) -> (Output, Vec<Document>) {
+    let mut command = Command::new(support::example_path(example));
+    for variable in support::CONFIGURING_VARIABLES {
+        command.env_remove(variable);
+    }
+    let output = command.output().expect("the example starts");
+    let stdout = String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8");
+    let lines = parse_ecs_lines(&stdout).unwrap_or_else(|rejected| panic!("{rejected}"));
+    (output, lines)
+}
+
+#[test]
+fn the_quick_start_is_the_readme_s_and_logs_the_step_s_output_in_its_context() {
+    let readme = include_str!("../README.md");
+    let example = include_str!("../examples/quick_start.rs");
+    let code = |text: &'static str, start: &str, end: &str| -> &'static str {
+        let from = text.find(start).expect("the start marker") + start.len();
+        let to = from + text[from..].find(end).expect("the end marker");
+        &text[from..to]
+    };
+    let quick_start = code(readme, "## Quick start", "\n## ");
+    let in_readme = code(quick_start, "```rust\n", "```\n");
+    let in_example = code(example, "// quick start begins\n", "// quick start ends\n");
+    assert_eq!(
+        in_readme, in_example,
+        "README.md and examples/quick_start.rs differ"
+    );
+
+    let (output, lines) = run("quick_start");
+    assert!(output.status.success(), "{output:?}");
+    assert!(output.stderr.is_empty(), "a quiet run: {output:?}");
+    let restarted = lines
+        .iter()
+        .find(|d| d.str("message") == Some("restarted billing.service"))
+        .expect("the command's output is logged");
+    assert_eq!(
+        restarted.str("cicd.pipeline.task.name"),
+        Some("rolling_restart")
+    );
+    assert_eq!(restarted.str("deployment.name"), Some("billing"));
+    assert_eq!(restarted.str("process.name"), Some("sh"));
+    assert!(restarted.str("trace.id").is_some());
+}
+
+#[test]
+fn a_program_with_its_own_subscriber_gets_the_lines_and_the_metrics() {
+    let (output, lines) = run("own_subscriber");
+    assert!(output.status.success(), "{output:?}");
+    let slow = lines
+        .iter()
+        .find(|d| d.str("message") == Some("slow query: 2.1 s"))
+        .expect("the command's stderr is logged");
+    assert_eq!(slow.str("log.level"), Some("warn"));
+    assert_eq!(
+        slow.str("cicd.pipeline.task.name"),
+        Some("migrate_database")
+    );
+    let exposition = String::from_utf8(output.stderr).expect("UTF-8");
+    check_metrics(&exposition).expect("promtool accepts the metrics");
+    let scrape = Scrape::parse(&exposition).unwrap();
+    assert_eq!(
+        scrape.value(
+            "deploytel_steps_total",
+            &[
+                ("pipeline", "deploy-billing"),
+                ("step", "migrate_database"),
+                ("result", "success")
+            ]
+        ),
+        Some(1.0)
+    );
+}
