@@ -81,3 +81,57 @@ fn a_program_with_its_own_subscriber_gets_the_lines_and_the_metrics() {
         Some(1.0)
     );
 }
+
+#[cfg(feature = "tokio")]
+#[test]
+fn the_async_deployer_restarts_both_hosts_each_in_its_own_step() {
+    let (output, lines) = run("async_deployer");
+    assert!(output.status.success(), "{output:?}");
+    for host in ["web-01", "web-02"] {
+        let restarted = lines
+            .iter()
+            .find(|d| d.str("message") == Some(&format!("restarted {host}")))
+            .unwrap_or_else(|| panic!("no line from {host}"));
+        assert_eq!(
+            restarted.str("cicd.pipeline.task.name"),
+            Some(format!("restart_{host}").as_str())
+        );
+    }
+}
+
+#[cfg(feature = "axum")]
+#[test]
+fn the_axum_service_deploys_on_request_and_serves_its_metrics() {
+    let mut command = Command::new(support::example_path("axum_service"));
+    command.arg("--self-test");
+    for variable in support::CONFIGURING_VARIABLES {
+        command.env_remove(variable);
+    }
+    let output = command.output().expect("the example starts");
+    assert!(output.status.success(), "{output:?}");
+    let exposition = String::from_utf8(output.stderr).expect("UTF-8");
+    check_metrics(&exposition).expect("promtool accepts the metrics");
+    let scrape = Scrape::parse(&exposition).unwrap();
+    assert_eq!(
+        scrape.value(
+            "http_server_request_duration_seconds_count",
+            &[
+                ("method", "POST"),
+                ("route", "/deployments/{pipeline}"),
+                ("status_code", "200")
+            ]
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        scrape.value(
+            "deploytel_deployments_total",
+            &[
+                ("pipeline", "billing"),
+                ("environment", "staging"),
+                ("result", "success")
+            ]
+        ),
+        Some(1.0)
+    );
+}
