@@ -1,9 +1,9 @@
 //! Observability for deploy orchestrators in one call.
 //!
 //! A service that deploys software across a fleet (running `ansible-playbook`,
-//! `terraform apply` or scripts) calls [`init`] once in `main`, wraps its work in `tracing`
-//! spans, and gets ECS JSON logs on stdout that Elasticsearch, Kibana or any log shipper
-//! ingests as they are.
+//! `terraform apply` or scripts) calls [`init`] once in `main`, wraps each deployment in a
+//! `Deployment` and its steps, and gets ECS JSON logs on stdout that Elasticsearch, Kibana or
+//! any log shipper ingests as they are, a trace per deployment, and Prometheus metrics.
 //!
 //! ```
 //! use std::process::ExitCode;
@@ -16,13 +16,20 @@
 //!             return ExitCode::FAILURE;
 //!         }
 //!     };
-//!     let deployment = tracing::info_span!(
-//!         "deployment",
-//!         deployment.name = "billing",
-//!         deployment.environment.name = "staging",
-//!     );
-//!     let _entered = deployment.enter();
-//!     tracing::info!(host.name = "web-01", "restarted");
+//!     # #[cfg(feature = "span")]
+//!     # {
+//!     use deploytel::{Deployment, Outcome};
+//!
+//!     let deployment = Deployment::builder("deploy-billing", "staging")
+//!         .name("billing")
+//!         .start();
+//!     let restarted = deployment.step("rolling_restart").run(|step| {
+//!         step.command("sh")
+//!             .args(["-c", "echo restarted billing.service"])
+//!             .run()
+//!     });
+//!     deployment.finish(Outcome::from(&restarted));
+//!     # }
 //!     ExitCode::SUCCESS
 //! }
 //! ```
@@ -32,11 +39,11 @@
 //! | piece | configured by |
 //! |---|---|
 //! | an `EnvFilter` | `RUST_LOG` (default `info`) or [`Builder::log_filter`] |
-//! | the ECS JSON layer on stdout ([`ecs::EcsLayer`]), or the human format | `OTEL_SERVICE_NAME` or [`Builder::service_name`]; `DEPLOYTEL_LOG_FORMAT` or [`Builder::log_format`] |
-//! | tracing-opentelemetry with a batch OTLP exporter (feature `otlp`) | the `OTEL_*` variables (docs/CONFIGURATION.md), [`Builder::traces_exporter`], [`Builder::otlp_endpoint`] |
+//! | the ECS JSON layer on stdout (`ecs::EcsLayer`), or the human format | `OTEL_SERVICE_NAME` or [`Builder::service_name`]; `DEPLOYTEL_LOG_FORMAT` or [`Builder::log_format`] |
+//! | tracing-opentelemetry with a batch OTLP exporter (feature `otlp`) | the `OTEL_*` variables (docs/CONFIGURATION.md), `Builder::traces_exporter`, `Builder::otlp_endpoint` |
 //! | the W3C trace-context and baggage propagators | — |
-//! | the Prometheus deploy metrics layer ([`metrics::DeployMetricsLayer`], feature `metrics`), and the `/metrics` and health server when an address is set | `DEPLOYTEL_METRICS_ADDR`, `DEPLOYTEL_METRICS_BEARER_TOKEN`, [`Builder::metrics_addr`], [`Builder::readiness_check`] |
-//! | for programs that exit after a deployment: the metrics written for node_exporter's textfile collector, or pushed to a Pushgateway (feature `pushgateway`), when a deployment starts or ends and at shutdown | `DEPLOYTEL_METRICS_TEXTFILE`, `DEPLOYTEL_METRICS_PUSHGATEWAY`, [`Builder::metrics_textfile`], [`Builder::metrics_pushgateway`] |
+//! | the Prometheus deploy metrics layer (`metrics::DeployMetricsLayer`, feature `metrics`), and the `/metrics` and health server when an address is set | `DEPLOYTEL_METRICS_ADDR`, `DEPLOYTEL_METRICS_BEARER_TOKEN`, `Builder::metrics_addr`, `Builder::readiness_check` |
+//! | for programs that exit after a deployment: the metrics written for node_exporter's textfile collector, or pushed to a Pushgateway (feature `pushgateway`), when a deployment starts or ends and at shutdown | `DEPLOYTEL_METRICS_TEXTFILE`, `DEPLOYTEL_METRICS_PUSHGATEWAY`, `Builder::metrics_textfile`, `Builder::metrics_pushgateway` |
 //!
 //! The returned [`Guard`] flushes on drop; [`Guard::shutdown`] says what could not be delivered.
 //!
@@ -45,22 +52,22 @@
 //! [`InitError::AlreadyInitialized`], never a panic.
 //!
 //! The crates behind this facade can be used alone: [`core`] holds the vocabulary and the
-//! redactor, [`ecs`] the log layer for a host that builds its own subscriber, [`span`] the
-//! deployment, step and subprocess spans, [`metrics`] the Prometheus layer, families and server.
+//! redactor, `ecs` the log layer for a host that builds its own subscriber, `span` the
+//! deployment, step and subprocess spans, `metrics` the Prometheus layer, families and server.
 //!
 //! # Feature flags
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `ecs` | on | the ECS JSON log layer ([`deploytel_ecs`]) |
+//! | `ecs` | on | the ECS JSON log layer (`deploytel_ecs`) |
 //! | `tokio` | off | `Command::run_async`, running subprocesses on tokio |
 //! | `grpc` | off | OTLP over gRPC (`OTEL_EXPORTER_OTLP_PROTOCOL=grpc`), on a tokio runtime the guard owns |
 //! | `otlp` | on | OpenTelemetry traces over OTLP/HTTP, and `trace.id`/`span.id` on log lines |
-//! | `metrics` | on | Prometheus metrics from the deploy spans ([`deploytel_metrics`]), the `/metrics` and health server, the node_exporter textfile |
+//! | `metrics` | on | Prometheus metrics from the deploy spans (`deploytel_metrics`), the `/metrics` and health server, the node_exporter textfile |
 //! | `pushgateway` | on | pushing the metrics to a Prometheus Pushgateway |
 //! | `tower` | off | `metrics::HttpMetricsLayer`, HTTP server metrics for tower services |
 //! | `axum` | off | route labels from axum's `MatchedPath` in `metrics::HttpMetricsLayer` |
-//! | `span` | on | deployment, step and subprocess spans ([`deploytel_span`]): `deployment!`, `step!`, [`Deployment`], [`Command`] |
+//! | `span` | on | deployment, step and subprocess spans (`deploytel_span`): `deployment!`, `step!`, `Deployment`, `Command` |
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
