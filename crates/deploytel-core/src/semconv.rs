@@ -36,6 +36,15 @@ pub mod cicd {
     pub const PIPELINE_TASK_TYPE_DEPLOY: &str = "deploy";
 }
 
+/// deploytel's own attributes, where the conventions have none.
+pub mod deploytel {
+    /// On a step's span: how many attempts it took, recorded as it ends by a step that may
+    /// retry.
+    pub const STEP_ATTEMPTS: &str = "deploytel.step.attempts";
+    /// On the warning of a failed attempt that is tried again: its number, from 1.
+    pub const STEP_ATTEMPT: &str = "deploytel.step.attempt";
+}
+
 /// `deployment.*`: what is deployed, and where.
 pub mod deployment {
     /// Name of the deployment environment, e.g. `staging`.

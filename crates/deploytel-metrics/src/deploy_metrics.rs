@@ -36,6 +36,7 @@ pub(crate) struct Inner {
     pub(crate) last_failure: GaugeFamily,
     pub(crate) steps: CounterFamily,
     pub(crate) step_duration: HistogramFamily,
+    pub(crate) step_retries: CounterFamily,
     pub(crate) subprocesses: CounterFamily,
     pub(crate) subprocess_duration: HistogramFamily,
     pairs: GroupCache<PairSeries>,
@@ -130,6 +131,12 @@ impl DeployMetricsBuilder {
                 "How long deployment steps ran, by result.",
                 &["pipeline", "step", "result"],
                 buckets::STEP,
+            )?,
+            // No `result` label: a retry has none, and attempts add no series of their own.
+            step_retries: families.counter(
+                names::STEP_RETRIES_TOTAL,
+                "Retries of deployment steps: attempts after the first.",
+                &["pipeline", "step"],
             )?,
             subprocesses: families.counter(
                 names::SUBPROCESSES_TOTAL,
@@ -268,7 +275,11 @@ impl DeployMetrics {
     fn step(&self, pipeline: &str, step: &str) -> Arc<StepSeries> {
         let inner = &*self.inner;
         inner.step_groups.get(&[pipeline, step], || {
-            StepSeries::new(pipeline, step, &inner.steps, &inner.step_duration)
+            StepSeries::new(
+                pipeline,
+                step,
+                (&inner.steps, &inner.step_duration, &inner.step_retries),
+            )
         })
     }
 

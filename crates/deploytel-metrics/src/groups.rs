@@ -244,21 +244,29 @@ pub(crate) struct StepSeries {
     step: Box<str>,
     totals: PerOutcome<Option<Counter>>,
     durations: LazyPerOutcome<Histograms>,
+    retries: Option<Counter>,
 }
 
 impl StepSeries {
-    /// Creates every outcome counter at 0.
+    /// Creates every outcome counter, and the retry counter, at 0.
     pub(crate) fn new(
         pipeline: &str,
         step: &str,
-        totals: &CounterFamily,
-        durations: &HistogramFamily,
+        (totals, durations, retries): (&CounterFamily, &HistogramFamily, &CounterFamily),
     ) -> Self {
         StepSeries {
             pipeline: pipeline.into(),
             step: step.into(),
             totals: Outcome::ALL.map(|o| totals.with_labels(&[pipeline, step, o.as_str()]).ok()),
             durations: LazyPerOutcome::new(&durations.0),
+            retries: retries.with_labels(&[pipeline, step]).ok(),
+        }
+    }
+
+    /// Counts `retries` more attempts after the first.
+    pub(crate) fn retried(&self, retries: u64) {
+        if let Some(counter) = &self.retries {
+            counter.inc_by(retries);
         }
     }
 

@@ -6,7 +6,7 @@
 //! | span name | needs field | result from |
 //! |---|---|---|
 //! | `deployment` | `cicd.pipeline.name` (and `deployment.environment.name`) | `cicd.pipeline.result` |
-//! | `step` | `cicd.pipeline.task.name` | `cicd.pipeline.task.run.result` |
+//! | `step` | `cicd.pipeline.task.name` | `cicd.pipeline.task.run.result`; `deploytel.step.attempts` above 1 counts the retries |
 //! | `subprocess` | `process.executable.name` | `error.type`, `process.exit.code` |
 //!
 //! A span that closes without a result counts as `cancellation`; a result that is not an
@@ -14,7 +14,7 @@
 
 use std::fmt;
 
-use deploytel_core::semconv::{cicd, deployment, error, process};
+use deploytel_core::semconv::{cicd, deployment, deploytel, error, process};
 use deploytel_core::{span_names, Outcome};
 use tracing_core::field::{Field, Visit};
 use tracing_core::span::{Attributes, Id, Record};
@@ -200,8 +200,13 @@ impl Visit for EndFields<'_> {
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {
-        if let (Tracked::Subprocess(_, end), process::EXIT_CODE) = (&mut *self.0, field.name()) {
-            end.exit_code = Some(value);
+        match (&mut *self.0, field.name()) {
+            (Tracked::Subprocess(_, end), process::EXIT_CODE) => end.exit_code = Some(value),
+            // Recorded once, as the step ends: every attempt after the first was a retry.
+            (Tracked::Step(timer, _), deploytel::STEP_ATTEMPTS) if value > 1 => {
+                timer.retried(value.unsigned_abs() - 1)
+            }
+            _ => {}
         }
     }
 

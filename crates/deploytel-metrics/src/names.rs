@@ -17,6 +17,8 @@ pub const DEPLOYMENT_LAST_FAILURE: &str = "deploytel_deployment_last_failure_tim
 pub const STEPS_TOTAL: &str = "deploytel_steps_total";
 /// Histogram: step duration in seconds, by `pipeline`, `step`, `result`.
 pub const STEP_DURATION_SECONDS: &str = "deploytel_step_duration_seconds";
+/// Counter: retries of steps (attempts after the first), by `pipeline`, `step`.
+pub const STEP_RETRIES_TOTAL: &str = "deploytel_step_retries_total";
 /// Counter: child processes that ended, by `executable`, `result`.
 pub const SUBPROCESSES_TOTAL: &str = "deploytel_subprocesses_total";
 /// Histogram: child process duration in seconds, by `executable`, `result`.
@@ -40,6 +42,7 @@ pub const ALL: &[&str] = &[
     DEPLOYMENT_LAST_FAILURE,
     STEPS_TOTAL,
     STEP_DURATION_SECONDS,
+    STEP_RETRIES_TOTAL,
     SUBPROCESSES_TOTAL,
     SUBPROCESS_DURATION_SECONDS,
     BUILD_INFO,

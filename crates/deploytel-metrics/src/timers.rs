@@ -138,6 +138,12 @@ impl StepTimer {
             started: Started::now(),
         })
     }
+
+    /// Counts `retries` attempts after the first. The step's outcome, when it finishes, is the
+    /// last attempt's.
+    pub fn retried(&self, retries: u64) {
+        self.0.series.retried(retries);
+    }
 }
 
 impl SubprocessTimer {

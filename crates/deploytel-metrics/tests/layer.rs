@@ -360,3 +360,51 @@ fn a_timed_out_command_ends_its_deployment_in_the_metrics_at_once() {
         assert_eq!(deployments(&scrape, "failure"), Some(1.0));
     });
 }
+
+#[test]
+fn retries_are_counted_per_step_without_a_series_per_attempt() {
+    let metrics = DeployMetrics::builder().build().unwrap();
+    let retry = deploytel_span::Retry::attempts(4).backoff(Duration::from_millis(1));
+    with_metrics(&metrics, || {
+        let deployment = deployment!("deploy-billing", "staging");
+        let _ = deployment
+            .step("smoke_test")
+            .run_with_retry(
+                &retry,
+                |_, attempt| {
+                    if attempt < 3 {
+                        Err("503")
+                    } else {
+                        Ok(())
+                    }
+                },
+            );
+        let _ = deployment
+            .step("fetch_artifact")
+            .run_with_retry(&retry, |_, _| Ok::<(), &str>(()));
+        deployment.succeed();
+    });
+    let text = encode_text(metrics.registry()).unwrap();
+    deploytel_testkit::prometheus::check_metrics(&text).expect("promtool accepts the scrape");
+    let scrape = Scrape::parse(&text).unwrap();
+    let retries = |step: &str| {
+        scrape.value(
+            "deploytel_step_retries_total",
+            &[("pipeline", "deploy-billing"), ("step", step)],
+        )
+    };
+    assert_eq!(retries("smoke_test"), Some(2.0));
+    assert_eq!(retries("fetch_artifact"), Some(0.0));
+    assert_eq!(scrape.series("deploytel_step_retries_total").len(), 2);
+    assert_eq!(
+        scrape.value(
+            "deploytel_steps_total",
+            &[
+                ("pipeline", "deploy-billing"),
+                ("step", "smoke_test"),
+                ("result", "success")
+            ]
+        ),
+        Some(1.0)
+    );
+}

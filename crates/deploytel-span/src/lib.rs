@@ -48,6 +48,7 @@
 //! | `fail(error_type, description)` | failure |
 //! | `finish(outcome)`, `finish_with(outcome, error_type, description)` | any |
 //! | `run(f)`, `run_async(future)` | success for `Ok`; failure for `Err`, whose `error.type` is a [`CommandError`]'s own class (exit code, `timeout`, `signal`, `spawn_failed`) or else `_OTHER` |
+//! | `run_with_retry(retry, f)` | as `run`, by the last of up to `retry`'s attempts; each retried failure logs a warning |
 //! | dropped | cancellation; error when a panic unwinds |
 //!
 //! An end other than success or skip logs one event inside the span, by itself: at error (warn
@@ -67,11 +68,13 @@ mod command;
 mod completion;
 mod deployment;
 mod macros;
+mod retry;
 mod run_id;
 mod step;
 
 pub use command::{Command, CommandError, Output};
 pub use deployment::{Deployment, DeploymentBuilder};
+pub use retry::Retry;
 pub use step::Step;
 
 #[doc(hidden)]

@@ -81,6 +81,7 @@ macro_rules! step {
             cicd.pipeline.task.type = "deploy",
             cicd.pipeline.task.run.result = $crate::__private::tracing::field::Empty,
             error.type = $crate::__private::tracing::field::Empty,
+            deploytel.step.attempts = $crate::__private::tracing::field::Empty,
             $($($field)*)?
         ))
     }};

@@ -339,3 +339,56 @@ fn run_async_ends_the_step_by_the_future_result_and_cancels_when_dropped() {
         Some("cancellation")
     );
 }
+
+#[test]
+fn a_step_that_retries_records_its_attempts_warns_per_retry_and_ends_by_the_last() {
+    let retry = deploytel_span::Retry::attempts(3).backoff(std::time::Duration::from_millis(1));
+    let mut results = Vec::new();
+    let spans = exported(|| {
+        let deployment = deployment!("deploy-billing", "staging");
+        let mut tries = 0;
+        results.push(
+            deployment
+                .step("smoke_test")
+                .run_with_retry(&retry, |_, attempt| {
+                    tries += 1;
+                    assert_eq!(attempt, tries);
+                    if attempt < 3 {
+                        Err(format!("GET /health returned 503 (try {attempt})"))
+                    } else {
+                        Ok(())
+                    }
+                }),
+        );
+        results.push(
+            deployment
+                .step("migrate_database")
+                .run_with_retry(&retry, |_, _| Err("lock held".to_owned())),
+        );
+        deployment.succeed();
+    });
+    assert!(results[0].is_ok());
+    assert_eq!(results[1], Err("lock held".to_owned()));
+
+    let smoke = named(&spans, "smoke_test");
+    assert_eq!(
+        text(smoke, "cicd.pipeline.task.run.result").as_deref(),
+        Some("success")
+    );
+    assert_eq!(text(smoke, "deploytel.step.attempts").as_deref(), Some("3"));
+    let warnings: Vec<String> = smoke.events.iter().map(|e| e.name.to_string()).collect();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(warnings[0].starts_with("attempt 1 of 3 failed, trying again in 1ms"));
+    assert!(warnings[1].ends_with("GET /health returned 503 (try 2)"));
+
+    let migrate = named(&spans, "migrate_database");
+    assert_eq!(
+        text(migrate, "cicd.pipeline.task.run.result").as_deref(),
+        Some("failure")
+    );
+    assert_eq!(
+        text(migrate, "deploytel.step.attempts").as_deref(),
+        Some("3")
+    );
+    assert_eq!(migrate.status, Status::error("lock held"));
+}
