@@ -8,7 +8,7 @@
 
 use std::process::ExitCode;
 
-use deploytel::{Deployment, Outcome};
+use deploytel::Deployment;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
@@ -19,19 +19,23 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let deployment = Deployment::builder("deploy-billing", "staging").start();
-    let restart = |host: &'static str| {
-        let step = deployment.step(&format!("restart_{host}"));
-        let command = step
-            .command("sh")
-            .args(["-c", &format!("sleep 0.2; echo restarted {host}")]);
-        // The step ends by the command's result: its class names a failure (exit code,
-        // timeout, signal).
-        step.run_async(async move { command.run_async().await })
-    };
-    let (first, second) = tokio::join!(restart("web-01"), restart("web-02"));
-    let restarted = first.and(second);
-    deployment.finish(Outcome::from(&restarted));
+    let restarted = Deployment::builder("deploy-billing", "staging")
+        .start()
+        .run_async(async |deployment| {
+            let restart = async |host: &str| {
+                // The step ends by the command's result: its class names a failure (exit
+                // code, timeout, signal).
+                let step = deployment.step(format!("restart_{host}"));
+                step.run_async(async |step| {
+                    let script = format!("sleep 0.2; echo restarted {host}");
+                    step.command("sh").args(["-c", &script]).run_async().await
+                })
+                .await
+            };
+            let (first, second) = tokio::join!(restart("web-01"), restart("web-02"));
+            first.and(second)
+        })
+        .await;
     if restarted.is_ok() {
         ExitCode::SUCCESS
     } else {

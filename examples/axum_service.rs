@@ -18,20 +18,27 @@ use axum::extract::Path;
 use axum::routing::post;
 use axum::Router;
 use deploytel::metrics::{metrics_router, HttpMetricsLayer};
-use deploytel::{Deployment, Outcome};
+use deploytel::Deployment;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 /// Runs one deployment of `pipeline` and says how it ended.
 async fn deploy(Path(pipeline): Path<String>) -> String {
-    let deployment = Deployment::builder(&pipeline, "staging").start();
-    let step = deployment.step("rolling_restart");
-    let command = step.command("sh").args(["-c", "echo restarted web-01"]);
-    let restarted = step
-        .run_async(async move { command.run_async().await })
+    let deployed = Deployment::builder(&pipeline, "staging")
+        .start()
+        .run_async(async |deployment| {
+            // Inside `run_async` every line carries the deployment's fields.
+            tracing::info!("deploying on request");
+            deployment
+                .step("rolling_restart")
+                .run_async(async |step| {
+                    let restart = step.command("sh").args(["-c", "echo restarted web-01"]);
+                    restart.run_async().await
+                })
+                .await
+        })
         .await;
-    deployment.finish(Outcome::from(&restarted));
-    match restarted {
+    match deployed {
         Ok(_) => format!("{pipeline}: deployed\n"),
         Err(error) => format!("{pipeline}: failed: {error}\n"),
     }

@@ -39,12 +39,13 @@
 //! for node_exporter's textfile collector, when the deployment starts and ends and once more
 //! at exit. `--environment NAME` deploys to another environment than `staging`.
 
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use deploytel::{CommandError, Deployment};
+use deploytel::{CommandError, Deployment, Failure};
 use tracing::info;
 
 const SERVICE: &str = "billing";
@@ -129,87 +130,74 @@ fn agent() -> ExitCode {
         Ok(guard) => guard,
         Err(code) => return code,
     };
-    let checks = Deployment::builder("smoke-checks", DEFAULT_ENVIRONMENT)
+    let checked: Result<(), Infallible> = Deployment::builder("smoke-checks", DEFAULT_ENVIRONMENT)
         .name(SERVICE)
-        .start();
-    for (name, finding) in [
-        ("check_health", "GET /health -> 200 in 35ms"),
-        ("check_version", "GET /version -> 1.4.2"),
-    ] {
-        let check = checks.step(name);
-        check.in_scope(|| info!("{finding}"));
-        check.succeed();
-    }
-    checks.succeed();
+        .start()
+        .run(|checks| {
+            for (name, finding) in [
+                ("check_health", "GET /health -> 200 in 35ms"),
+                ("check_version", "GET /version -> 1.4.2"),
+            ] {
+                checks.step(name).run(|_| {
+                    info!("{finding}");
+                    Ok::<_, Infallible>(())
+                })?;
+            }
+            Ok(())
+        });
+    let Ok(()) = checked;
     ExitCode::SUCCESS
 }
 
-/// Runs every step in order and says whether the deployment succeeded.
+/// Runs every step in order and says whether the deployment succeeded. `run` enters the
+/// deployment's span, so every line logged inside carries its fields, and ends it by the
+/// result; a [`Failure`] names its own `error.type`.
 fn deploy(fail_step: Option<&str>, environment: &str) -> bool {
-    let deployment = Deployment::builder("deploy-billing", environment)
+    let deployed: Result<(), Failure> = Deployment::builder("deploy-billing", environment)
         .name(SERVICE)
         .ref_name(VERSION)
-        .start();
-    let steps = deployment.in_scope(|| {
-        info!("deployment started");
-        STEPS.iter().try_for_each(|(name, command)| {
-            let command = if fail_step == Some(*name) {
-                FAILING_COMMAND
-            } else {
-                command
-            };
-            run_step(&deployment, name, command)
-        })
-    });
-    match steps {
-        Ok(()) => {
-            deployment.in_scope(|| {
-                info!(
-                    cicd.pipeline.result = "success",
-                    deployment.status = "succeeded",
-                    "deployment finished"
-                )
-            });
-            deployment.succeed();
-            true
-        }
-        Err(failure) => {
-            // deploytel logs the failure, at error, inside the deployment's span.
-            deployment.fail(
-                "step_failed",
-                format_args!("step {} failed: {}", failure.step, failure.error),
+        .start()
+        .run(|deployment| {
+            info!("deployment started");
+            for (name, command) in STEPS {
+                let command = if fail_step == Some(name) {
+                    FAILING_COMMAND
+                } else {
+                    command
+                };
+                run_step(deployment, name, command).map_err(|error| {
+                    Failure::new("step_failed", format_args!("step {name} failed: {error}"))
+                        .with_source(error)
+                })?;
+            }
+            info!(
+                cicd.pipeline.result = "success",
+                deployment.status = "succeeded",
+                "deployment finished"
             );
-            false
-        }
-    }
-}
-
-/// A step that did not succeed, and why.
-struct StepFailed {
-    step: &'static str,
-    error: CommandError,
+            Ok(())
+        });
+    // deploytel has logged a failure, at error, inside the deployment's span.
+    deployed.is_ok()
 }
 
 /// Runs one step's command in a subprocess, whose output lines deploytel logs as they arrive.
 /// When the command fails, the step ends as a failure of the command's class (its exit code,
 /// `timeout`, `signal`), and deploytel logs why at error inside the step's span.
-fn run_step(deployment: &Deployment, name: &'static str, command: &str) -> Result<(), StepFailed> {
-    deployment
-        .step(name)
-        .run(|step| {
-            info!("step started");
-            let child = if command == AGENT {
-                std::env::current_exe()
-                    .map(|program| step.command(program).arg(AGENT))
-                    .unwrap_or_else(|_| step.command("false"))
-            } else {
-                step.command("sh").arg("-c").arg(command)
-            };
-            child.run()?;
-            info!(cicd.pipeline.task.run.result = "success", "step finished");
-            Ok(())
-        })
-        .map_err(|error| StepFailed { step: name, error })
+fn run_step(deployment: &Deployment, name: &str, command: &str) -> Result<(), CommandError> {
+    deployment.step(name).run(|step| {
+        info!("step started");
+        let child = if command == AGENT {
+            std::env::current_exe()
+                .map(|program| step.command(program).arg(AGENT))
+                .unwrap_or_else(|_| step.command("false"))
+        } else {
+            step.command("sh").arg("-c").arg(command)
+        };
+        child.run()?;
+        info!(cicd.pipeline.task.run.result = "success", "step finished");
+        Ok(())
+    })
 }
 
 /// Installs deploytel for `service`; spans go where the `OTEL_*` variables say (nowhere when

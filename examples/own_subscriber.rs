@@ -10,7 +10,7 @@ use std::error::Error;
 
 use deploytel::ecs::EcsLayer;
 use deploytel::metrics::{encode_text, DeployMetrics, DeploySpans};
-use deploytel::{Deployment, Outcome};
+use deploytel::Deployment;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
@@ -27,16 +27,18 @@ fn main() -> Result<(), Box<dyn Error>> {
         .with(metrics.layer().with_filter(DeploySpans));
     tracing::subscriber::set_global_default(subscriber)?;
 
-    let deployment = Deployment::builder("deploy-billing", "staging").start();
-    let migrated = deployment.step("migrate_database").run(|step| {
-        step.command("sh")
-            .args([
-                "-c",
-                "echo 'applied 3 migrations'; echo 'slow query: 2.1 s' >&2",
-            ])
-            .run()
-    });
-    deployment.finish(Outcome::from(&migrated));
+    Deployment::builder("deploy-billing", "staging")
+        .start()
+        .run(|deployment| {
+            deployment.step("migrate_database").run(|step| {
+                step.command("sh")
+                    .args([
+                        "-c",
+                        "echo 'applied 3 migrations'; echo 'slow query: 2.1 s' >&2",
+                    ])
+                    .run()
+            })
+        })?;
 
     eprint!("{}", encode_text(metrics.registry())?);
     Ok(())

@@ -6,7 +6,7 @@
 // quick start begins
 use std::process::ExitCode;
 
-use deploytel::{Deployment, Outcome};
+use deploytel::Deployment;
 
 fn main() -> ExitCode {
     let _guard = match deploytel::builder().service_name("deployer").init() {
@@ -16,15 +16,17 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let deployment = Deployment::builder("deploy-billing", "staging")
+    let restarted = Deployment::builder("deploy-billing", "staging")
         .name("billing")
-        .start();
-    let restarted = deployment.step("rolling_restart").run(|step| {
-        step.command("sh")
-            .args(["-c", "echo restarted billing.service"])
-            .run()
-    });
-    deployment.finish(Outcome::from(&restarted));
+        .start()
+        .run(|deployment| {
+            tracing::info!("restarting billing");
+            deployment.step("rolling_restart").run(|step| {
+                step.command("sh")
+                    .args(["-c", "echo restarted billing.service"])
+                    .run()
+            })
+        });
     if restarted.is_ok() {
         ExitCode::SUCCESS
     } else {

@@ -51,6 +51,13 @@ fn the_quick_start_is_the_readme_s_and_logs_the_step_s_output_in_its_context() {
     assert_eq!(restarted.str("deployment.name"), Some("billing"));
     assert_eq!(restarted.str("process.name"), Some("sh"));
     assert!(restarted.str("trace.id").is_some());
+    // A line of the program's own, inside `run`, carries the deployment's fields.
+    let own = lines
+        .iter()
+        .find(|d| d.str("message") == Some("restarting billing"))
+        .expect("the program's own line");
+    assert_eq!(own.str("deployment.name"), Some("billing"));
+    assert_eq!(own.str("trace.id"), restarted.str("trace.id"));
 }
 
 #[test]
@@ -109,6 +116,13 @@ fn the_axum_service_deploys_on_request_and_serves_its_metrics() {
     }
     let output = command.output().expect("the example starts");
     assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).expect("stdout is UTF-8");
+    let lines = parse_ecs_lines(&stdout).unwrap_or_else(|rejected| panic!("{rejected}"));
+    let own = lines
+        .iter()
+        .find(|d| d.str("message") == Some("deploying on request"))
+        .expect("the handler's own line");
+    assert_eq!(own.str("cicd.pipeline.name"), Some("billing"));
     let exposition = String::from_utf8(output.stderr).expect("UTF-8");
     check_metrics(&exposition).expect("promtool accepts the metrics");
     let scrape = Scrape::parse(&exposition).unwrap();

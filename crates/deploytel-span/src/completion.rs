@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use deploytel_core::semconv::{deployment, error, otel};
+use deploytel_core::semconv::{cicd, deployment, error, otel};
 use deploytel_core::Outcome;
 use tracing::Span;
 
@@ -56,10 +56,7 @@ impl Completion {
         let span = &self.span;
         match self.kind {
             Kind::Deployment => {
-                span.record(
-                    deploytel_core::semconv::cicd::PIPELINE_RESULT,
-                    outcome.as_str(),
-                );
+                span.record(cicd::PIPELINE_RESULT, outcome.as_str());
                 let status = if outcome.is_success() {
                     deployment::STATUS_SUCCEEDED
                 } else {
@@ -68,10 +65,7 @@ impl Completion {
                 span.record(deployment::STATUS, status);
             }
             Kind::Step => {
-                span.record(
-                    deploytel_core::semconv::cicd::PIPELINE_TASK_RUN_RESULT,
-                    outcome.as_str(),
-                );
+                span.record(cicd::PIPELINE_TASK_RUN_RESULT, outcome.as_str());
             }
         }
         if is_error(outcome) {
@@ -99,14 +93,16 @@ impl Completion {
             _ => "failed",
         };
         let (span, result) = (&self.span, outcome.as_str());
-        // `tracing` wants each level and each field name written out at its call site.
+        // `tracing` wants each level and each field name fixed at its call site.
         macro_rules! end_event {
-            ($level:ident, $what:literal, $($result_key:ident).+) => {
+            ($level:ident, $what:literal, $result_key:expr) => {
                 tracing::$level!(
                     parent: span,
-                    $($result_key).+ = result,
-                    error.type = error_type,
-                    error.message = %description,
+                    {
+                        { $result_key } = result,
+                        { error::TYPE } = error_type,
+                        { error::MESSAGE } = %description,
+                    },
                     "{} {how}: {description}",
                     $what
                 )
@@ -114,13 +110,13 @@ impl Completion {
         }
         match (self.kind, outcome) {
             (Kind::Deployment, Outcome::Cancellation) => {
-                end_event!(warn, "deployment", cicd.pipeline.result)
+                end_event!(warn, "deployment", cicd::PIPELINE_RESULT)
             }
-            (Kind::Deployment, _) => end_event!(error, "deployment", cicd.pipeline.result),
+            (Kind::Deployment, _) => end_event!(error, "deployment", cicd::PIPELINE_RESULT),
             (Kind::Step, Outcome::Cancellation) => {
-                end_event!(warn, "step", cicd.pipeline.task.run.result)
+                end_event!(warn, "step", cicd::PIPELINE_TASK_RUN_RESULT)
             }
-            (Kind::Step, _) => end_event!(error, "step", cicd.pipeline.task.run.result),
+            (Kind::Step, _) => end_event!(error, "step", cicd::PIPELINE_TASK_RUN_RESULT),
         }
     }
 
@@ -158,16 +154,6 @@ macro_rules! outcome_methods {
             /// The `tracing` span, e.g. to `.instrument()` a future with it.
             pub fn span(&self) -> &tracing::Span {
                 self.completion.span()
-            }
-
-            /// Enters the span until the guard is dropped.
-            pub fn enter(&self) -> tracing::span::Entered<'_> {
-                self.completion.span().enter()
-            }
-
-            /// Runs `f` inside the span.
-            pub fn in_scope<T>(&self, f: impl FnOnce() -> T) -> T {
-                self.completion.span().in_scope(f)
             }
 
             /// The outcome recorded so far.
@@ -210,7 +196,9 @@ macro_rules! outcome_methods {
             /// Runs `f` inside the span and ends it by the result: `Ok` is a success, `Err` a
             /// failure whose description is its `Display` and whose `error.type` is a
             /// subprocess's own class for a [`CommandError`](crate::CommandError) (exit code,
-            /// `timeout`, `signal`, `spawn_failed`), else `_OTHER`.
+            /// `timeout`, `signal`, `spawn_failed`), the class a [`Failure`](crate::Failure)
+            /// names, else `_OTHER`. Every event `f` logs, and every span it opens, is inside
+            /// this one.
             pub fn run<T, E: std::fmt::Display + 'static>(
                 mut self,
                 f: impl FnOnce(&Self) -> Result<T, E>,
@@ -220,17 +208,21 @@ macro_rules! outcome_methods {
                 result
             }
 
-            /// Awaits `future` inside the span and ends it by the result, as
-            /// [`run`](Self::run) does. Dropping the returned future before it completes
-            /// records `cancellation`.
-            pub async fn run_async<T, E, F>(mut self, future: F) -> Result<T, E>
+            /// The async form of [`run`](Self::run): awaits the future `f` makes, inside the
+            /// span on every poll (as `tracing::Instrument` does), and ends the span by its
+            /// result. `f` gets `&Self`, as `run`'s closure does, so that it can open steps and
+            /// commands. The future this returns owns the span: spawn it as a task, join it
+            /// with others; dropped or aborted before it completes, it records `cancellation`.
+            pub async fn run_async<T, E>(
+                mut self,
+                f: impl AsyncFnOnce(&Self) -> Result<T, E>,
+            ) -> Result<T, E>
             where
                 E: std::fmt::Display + 'static,
-                F: std::future::Future<Output = Result<T, E>>,
             {
                 use tracing::Instrument as _;
                 let span = self.completion.span().clone();
-                let result = future.instrument(span).await;
+                let result = f(&self).instrument(span).await;
                 self.completion.record_result(&result);
                 result
             }
@@ -251,14 +243,17 @@ impl Completion {
 }
 
 /// The `error.type` of an error a step or deployment ended with: a subprocess's own class (its
-/// exit code, `timeout`, `signal`, `spawn_failed`, `wait_failed`) when the error is a
-/// [`CommandError`](crate::CommandError), else `_OTHER`, as the semantic conventions name an
-/// error of no known class. A Rust type path is no class an alert can rely on: it changes
-/// with the code. Name a class of your own with `fail`/`finish_with`.
+/// exit code, `timeout`, `signal`, `spawn_failed`, `wait_failed`) for a
+/// [`CommandError`](crate::CommandError), the class a [`Failure`](crate::Failure) names, else
+/// `_OTHER`, as the semantic conventions name an error of no known class. A Rust type path is
+/// no class an alert can rely on: it changes with the code.
 pub(crate) fn error_type_of<E: 'static>(error: &E) -> String {
     let any: &dyn std::any::Any = error;
-    match any.downcast_ref::<crate::CommandError>() {
-        Some(command) => command.error_type(),
-        None => error::OTHER.to_owned(),
+    if let Some(command) = any.downcast_ref::<crate::CommandError>() {
+        command.error_type()
+    } else if let Some(failure) = any.downcast_ref::<crate::Failure>() {
+        failure.error_type().to_owned()
+    } else {
+        error::OTHER.to_owned()
     }
 }

@@ -69,7 +69,7 @@ impl Deployment {
 
     /// A step of this deployment named `name` (`cicd.pipeline.task.name`); see
     /// [`step!`](crate::step!) to add fields of your own.
-    pub fn step(&self, name: &str) -> crate::Step {
+    pub fn step(&self, name: impl AsRef<str>) -> crate::Step {
         crate::step!(self, name)
     }
 

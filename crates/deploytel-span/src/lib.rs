@@ -10,11 +10,12 @@
 //! ```
 //! use deploytel_span::{deployment, step};
 //!
-//! let deployment = deployment!("deploy-billing", "staging", deployment.name = "billing");
-//! let migrate = step!(&deployment, "migrate_database", migrations = 2u64);
-//! let applied: Result<u64, std::io::Error> = migrate.run(|_| Ok(2));
+//! let applied: Result<u64, std::io::Error> =
+//!     deployment!("deploy-billing", "staging", deployment.name = "billing").run(|deployment| {
+//!         tracing::info!("migrating"); // inside the deployment's span
+//!         step!(deployment, "migrate_database", migrations = 2u64).run(|_| Ok(2))
+//!     });
 //! assert_eq!(applied.unwrap(), 2);
-//! deployment.succeed();
 //! ```
 //!
 //! Without a subscriber the spans cost next to nothing; with tracing-opentelemetry in the
@@ -40,15 +41,21 @@
 //! `TRACEPARENT`/`TRACESTATE`/`BAGGAGE`. A root [`Deployment`] joins the trace in its own
 //! process's `TRACEPARENT`. [`carrier`] holds the environment-variable carrier.
 //!
-//! # Ending a span
+//! # Running and ending a span
+//!
+//! One way to run each, sync and async alike: the closure gets the deployment or step (to open
+//! steps and commands), runs inside its span, and its `Result` ends it. The async forms enter
+//! the span on every poll, as `tracing::Instrument` does, and return a future that owns the
+//! span, to await, join or spawn as a tokio task; dropped or aborted early, it records
+//! `cancellation`.
 //!
 //! | method | outcome |
 //! |---|---|
+//! | `run(\|step\| …)`, `run_async(async \|step\| …)` | success for `Ok`; failure for `Err`, whose `error.type` is a [`CommandError`]'s own class (exit code, `timeout`, `signal`, `spawn_failed`), the class a [`Failure`] names, or else `_OTHER` |
+//! | `run_with_retry(retry, \|step, attempt\| …)`, `run_async_with_retry` (feature `tokio`) | as `run`, by the last of up to `retry`'s attempts; each retried failure logs a warning |
 //! | `succeed()` | success |
 //! | `fail(error_type, description)` | failure |
 //! | `finish(outcome)`, `finish_with(outcome, error_type, description)` | any |
-//! | `run(f)`, `run_async(future)` | success for `Ok`; failure for `Err`, whose `error.type` is a [`CommandError`]'s own class (exit code, `timeout`, `signal`, `spawn_failed`) or else `_OTHER` |
-//! | `run_with_retry(retry, f)` | as `run`, by the last of up to `retry`'s attempts; each retried failure logs a warning |
 //! | dropped | cancellation; error when a panic unwinds |
 //!
 //! An end other than success or skip logs one event inside the span, by itself: at error (warn
@@ -59,7 +66,7 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `tokio` | off | `Command::run_async`, which runs the child with `tokio::process` instead of blocking a thread |
+//! | `tokio` | off | `Command::run_async`, which runs the child with `tokio::process` instead of blocking a thread; `Step::run_async_with_retry`, which waits on tokio's timers |
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -67,6 +74,7 @@ pub mod carrier;
 mod command;
 mod completion;
 mod deployment;
+mod failure;
 mod macros;
 mod retry;
 mod run_id;
@@ -74,10 +82,13 @@ mod step;
 
 pub use command::{Command, CommandError, Output};
 pub use deployment::{Deployment, DeploymentBuilder};
+pub use failure::Failure;
 pub use retry::Retry;
 pub use step::Step;
 
 #[doc(hidden)]
 pub mod __private {
+    pub use deploytel_core::semconv;
     pub use tracing;
+    pub use tracing::field::Empty;
 }

@@ -1,7 +1,9 @@
 //! `deployment!` and `step!`, in the style of `tracing::info_span!`.
 //!
 //! A `tracing` span must declare every field when it is created, so each macro declares all the
-//! attributes its span may ever carry (empty until recorded), followed by the caller's own.
+//! attributes its span may ever carry (empty until recorded), followed by the caller's own. The
+//! names are the semantic-convention constants of `deploytel_core::semconv`, never spelled
+//! again here, so that a renamed attribute changes in one place.
 
 /// Starts a [`Deployment`](crate::Deployment) of pipeline `$pipeline` to environment
 /// `$environment`, with optional fields of your own in `tracing` syntax.
@@ -30,24 +32,24 @@ macro_rules! __deployment_span {
     ($pipeline:expr, $environment:expr, $($field:tt)*) => {
         $crate::__private::tracing::info_span!(
             "deployment",
-            otel.name = $crate::__private::tracing::field::Empty,
-            otel.kind = "server",
-            otel.status_code = $crate::__private::tracing::field::Empty,
-            otel.status_description = $crate::__private::tracing::field::Empty,
-            cicd.pipeline.name = $pipeline,
-            cicd.pipeline.run.id = $crate::__private::tracing::field::Empty,
-            cicd.pipeline.run.url.full = $crate::__private::tracing::field::Empty,
-            cicd.pipeline.result = $crate::__private::tracing::field::Empty,
-            deployment.environment.name = $environment,
-            deployment.name = $crate::__private::tracing::field::Empty,
-            deployment.id = $crate::__private::tracing::field::Empty,
-            deployment.status = $crate::__private::tracing::field::Empty,
-            vcs.ref.head.name = $crate::__private::tracing::field::Empty,
-            vcs.ref.head.revision = $crate::__private::tracing::field::Empty,
-            vcs.repository.url.full = $crate::__private::tracing::field::Empty,
-            enduser.id = $crate::__private::tracing::field::Empty,
-            user.name = $crate::__private::tracing::field::Empty,
-            error.type = $crate::__private::tracing::field::Empty,
+            { $crate::__private::semconv::otel::NAME } = $crate::__private::Empty,
+            { $crate::__private::semconv::otel::KIND } = "server",
+            { $crate::__private::semconv::otel::STATUS_CODE } = $crate::__private::Empty,
+            { $crate::__private::semconv::otel::STATUS_DESCRIPTION } = $crate::__private::Empty,
+            { $crate::__private::semconv::cicd::PIPELINE_NAME } = $pipeline,
+            { $crate::__private::semconv::cicd::PIPELINE_RUN_ID } = $crate::__private::Empty,
+            { $crate::__private::semconv::cicd::PIPELINE_RUN_URL_FULL } = $crate::__private::Empty,
+            { $crate::__private::semconv::cicd::PIPELINE_RESULT } = $crate::__private::Empty,
+            { $crate::__private::semconv::deployment::ENVIRONMENT_NAME } = $environment,
+            { $crate::__private::semconv::deployment::NAME } = $crate::__private::Empty,
+            { $crate::__private::semconv::deployment::ID } = $crate::__private::Empty,
+            { $crate::__private::semconv::deployment::STATUS } = $crate::__private::Empty,
+            { $crate::__private::semconv::vcs::REF_HEAD_NAME } = $crate::__private::Empty,
+            { $crate::__private::semconv::vcs::REF_HEAD_REVISION } = $crate::__private::Empty,
+            { $crate::__private::semconv::vcs::REPOSITORY_URL_FULL } = $crate::__private::Empty,
+            { $crate::__private::semconv::actor::ENDUSER_ID } = $crate::__private::Empty,
+            { $crate::__private::semconv::actor::USER_NAME } = $crate::__private::Empty,
+            { $crate::__private::semconv::error::TYPE } = $crate::__private::Empty,
             $($field)*
         )
     };
@@ -70,18 +72,19 @@ macro_rules! step {
         $crate::Step::__start($crate::__private::tracing::info_span!(
             parent: deployment.span(),
             "step",
-            otel.name = name,
-            otel.kind = "internal",
-            otel.status_code = $crate::__private::tracing::field::Empty,
-            otel.status_description = $crate::__private::tracing::field::Empty,
-            cicd.pipeline.task.name = name,
-            cicd.pipeline.task.run.id = $crate::__private::tracing::field::display(
-                deployment.__next_task_run_id()
-            ),
-            cicd.pipeline.task.type = "deploy",
-            cicd.pipeline.task.run.result = $crate::__private::tracing::field::Empty,
-            error.type = $crate::__private::tracing::field::Empty,
-            deploytel.step.attempts = $crate::__private::tracing::field::Empty,
+            { $crate::__private::semconv::otel::NAME } = name,
+            { $crate::__private::semconv::otel::KIND } = "internal",
+            { $crate::__private::semconv::otel::STATUS_CODE } = $crate::__private::Empty,
+            { $crate::__private::semconv::otel::STATUS_DESCRIPTION } = $crate::__private::Empty,
+            { $crate::__private::semconv::cicd::PIPELINE_TASK_NAME } = name,
+            { $crate::__private::semconv::cicd::PIPELINE_TASK_RUN_ID } =
+                $crate::__private::tracing::field::display(deployment.__next_task_run_id()),
+            { $crate::__private::semconv::cicd::PIPELINE_TASK_TYPE } =
+                $crate::__private::semconv::cicd::PIPELINE_TASK_TYPE_DEPLOY,
+            { $crate::__private::semconv::cicd::PIPELINE_TASK_RUN_RESULT } =
+                $crate::__private::Empty,
+            { $crate::__private::semconv::error::TYPE } = $crate::__private::Empty,
+            { $crate::__private::semconv::deploytel::STEP_ATTEMPTS } = $crate::__private::Empty,
             $($($field)*)?
         ))
     }};

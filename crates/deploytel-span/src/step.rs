@@ -1,5 +1,7 @@
 //! The step span: one task of a deployment.
 
+use std::time::Duration;
+
 use deploytel_core::semconv;
 
 use crate::completion::{Completion, Kind};
@@ -54,34 +56,89 @@ impl Step {
     /// deployment.succeed();
     /// ```
     pub fn run_with_retry<T, E: std::fmt::Display + 'static>(
-        mut self,
+        self,
         retry: &Retry,
         mut f: impl FnMut(&Self, u32) -> Result<T, E>,
     ) -> Result<T, E> {
         let mut attempt = 1;
         loop {
-            let result = self.in_scope(|| f(&self, attempt));
+            let result = self.span().in_scope(|| f(&self, attempt));
             match result {
                 Err(error) if attempt < retry.max_attempts() => {
-                    let wait = retry.wait_after(attempt);
-                    tracing::warn!(
-                        parent: self.span(),
-                        deploytel.step.attempt = attempt,
-                        error.message = %error,
-                        "attempt {attempt} of {} failed, trying again in {wait:?}: {error}",
-                        retry.max_attempts()
-                    );
-                    std::thread::sleep(wait);
+                    std::thread::sleep(self.warn_retry(retry, attempt, &error));
                     attempt += 1;
                 }
-                result => {
-                    self.span()
-                        .record(semconv::deploytel::STEP_ATTEMPTS, u64::from(attempt));
-                    self.completion.record_result(&result);
-                    return result;
-                }
+                result => return self.end_after_attempts(attempt, result),
             }
         }
+    }
+
+    /// The async form of [`run_with_retry`](Self::run_with_retry), on tokio: each attempt is
+    /// awaited inside the span, and the waits between them are tokio timers, so no thread
+    /// blocks. Dropped before it completes, the step records `cancellation`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use deploytel_span::{deployment, Retry};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let deployment = deployment!("deploy-billing", "staging");
+    /// let retry = Retry::attempts(3).backoff(Duration::from_millis(10));
+    /// let checked = deployment
+    ///     .step("smoke_test")
+    ///     .run_async_with_retry(&retry, async |step, _| {
+    ///         step.command("sh").args(["-c", "exit 0"]).run_async().await
+    ///     })
+    ///     .await;
+    /// assert!(checked.is_ok());
+    /// deployment.succeed();
+    /// # });
+    /// ```
+    #[cfg(feature = "tokio")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+    pub async fn run_async_with_retry<T, E: std::fmt::Display + 'static>(
+        self,
+        retry: &Retry,
+        mut f: impl AsyncFnMut(&Self, u32) -> Result<T, E>,
+    ) -> Result<T, E> {
+        use tracing::Instrument as _;
+        let mut attempt = 1;
+        loop {
+            let result = f(&self, attempt).instrument(self.span().clone()).await;
+            match result {
+                Err(error) if attempt < retry.max_attempts() => {
+                    tokio::time::sleep(self.warn_retry(retry, attempt, &error)).await;
+                    attempt += 1;
+                }
+                result => return self.end_after_attempts(attempt, result),
+            }
+        }
+    }
+
+    /// Logs that failed attempt `attempt` will be tried again, and returns the wait before it.
+    fn warn_retry(&self, retry: &Retry, attempt: u32, error: &dyn std::fmt::Display) -> Duration {
+        let wait = retry.wait_after(attempt);
+        tracing::warn!(
+            parent: self.span(),
+            {
+                { semconv::deploytel::STEP_ATTEMPT } = attempt,
+                { semconv::error::MESSAGE } = %error,
+            },
+            "attempt {attempt} of {} failed, trying again in {wait:?}: {error}",
+            retry.max_attempts()
+        );
+        wait
+    }
+
+    fn end_after_attempts<T, E: std::fmt::Display + 'static>(
+        mut self,
+        attempts: u32,
+        result: Result<T, E>,
+    ) -> Result<T, E> {
+        self.span()
+            .record(semconv::deploytel::STEP_ATTEMPTS, u64::from(attempts));
+        self.completion.record_result(&result);
+        result
     }
 }
 

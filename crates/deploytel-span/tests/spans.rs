@@ -320,11 +320,11 @@ fn run_async_ends_the_step_by_the_future_result_and_cancels_when_dropped() {
     let spans = exported(|| {
         let deployment = deployment!("deploy-billing", "staging");
         let done: Result<u8, String> =
-            block_on(deployment.step("fetch_artifact").run_async(async { Ok(3) }));
+            block_on(deployment.step("fetch_artifact").run_async(async |_| Ok(3)));
         assert_eq!(done, Ok(3));
         let abandoned = deployment
             .step("migrate_database")
-            .run_async(async { Ok::<(), String>(()) });
+            .run_async(async |_| Ok::<(), String>(()));
         drop(abandoned);
         deployment.succeed();
     });

@@ -18,17 +18,22 @@
 //!     };
 //!     # #[cfg(feature = "span")]
 //!     # {
-//!     use deploytel::{Deployment, Outcome};
+//!     use deploytel::Deployment;
 //!
-//!     let deployment = Deployment::builder("deploy-billing", "staging")
+//!     let restarted = Deployment::builder("deploy-billing", "staging")
 //!         .name("billing")
-//!         .start();
-//!     let restarted = deployment.step("rolling_restart").run(|step| {
-//!         step.command("sh")
-//!             .args(["-c", "echo restarted billing.service"])
-//!             .run()
-//!     });
-//!     deployment.finish(Outcome::from(&restarted));
+//!         .start()
+//!         .run(|deployment| {
+//!             tracing::info!("restarting billing");
+//!             deployment.step("rolling_restart").run(|step| {
+//!                 step.command("sh")
+//!                     .args(["-c", "echo restarted billing.service"])
+//!                     .run()
+//!             })
+//!         });
+//!     if restarted.is_err() {
+//!         return ExitCode::FAILURE;
+//!     }
 //!     # }
 //!     ExitCode::SUCCESS
 //! }
@@ -60,7 +65,7 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `ecs` | on | the ECS JSON log layer (`deploytel_ecs`) |
-//! | `tokio` | off | `Command::run_async`, running subprocesses on tokio |
+//! | `tokio` | off | `Command::run_async`, running subprocesses on tokio; `Step::run_async_with_retry` |
 //! | `grpc` | off | OTLP over gRPC (`OTEL_EXPORTER_OTLP_PROTOCOL=grpc`), on a tokio runtime the guard owns |
 //! | `otlp` | on | OpenTelemetry traces over OTLP/HTTP, and `trace.id`/`span.id` on log lines |
 //! | `metrics` | on | Prometheus metrics from the deploy spans (`deploytel_metrics`), the `/metrics` and health server, the node_exporter textfile |
@@ -91,7 +96,9 @@ pub use deploytel_metrics as metrics;
 #[cfg(feature = "span")]
 pub use deploytel_span as span;
 #[cfg(feature = "span")]
-pub use deploytel_span::{deployment, step, Command, CommandError, Deployment, Step};
+pub use deploytel_span::{
+    deployment, step, Command, CommandError, Deployment, Failure, Retry, Step,
+};
 pub use env::{
     DEPLOYTEL_LOG_FORMAT, DEPLOYTEL_METRICS_ADDR, DEPLOYTEL_METRICS_BEARER_TOKEN,
     DEPLOYTEL_METRICS_PUSHGATEWAY, DEPLOYTEL_METRICS_PUSHGATEWAY_INSTANCE,

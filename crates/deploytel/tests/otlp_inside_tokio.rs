@@ -22,7 +22,7 @@ fn init_and_shutdown_inside_a_multi_threaded_tokio_runtime_export_the_trace() {
             .expect("init succeeds inside tokio");
         let deployment = deploytel::deployment!("deploy-billing", "staging");
         let step = deployment.step("fetch_artifact");
-        let fetched: Result<u8, String> = step.run_async(async { Ok(1) }).await;
+        let fetched: Result<u8, String> = step.run_async(async |_| Ok(1)).await;
         deployment.finish(deploytel::Outcome::from(&fetched));
         guard.shutdown(Duration::from_secs(10))
     });
