@@ -40,7 +40,8 @@ fn assert_ecs(doc: &Document) {
         .str("@timestamp")
         .is_some_and(|t| t.len() == 24 && t.ends_with('Z')));
     assert!(["trace", "debug", "info", "warn", "error"].contains(&doc.str("log.level").unwrap()));
-    assert_eq!(doc.str("service.name"), Some("deploy-orchestrator"));
+    // The smoke-test agent's lines are its own, passed through.
+    assert!(["deploy-orchestrator", "smoke-agent"].contains(&doc.str("service.name").unwrap()));
     assert_eq!(doc.str("deployment.name"), Some("billing"));
     assert_eq!(doc.str("deployment.environment.name"), Some("staging"));
 }
@@ -87,6 +88,14 @@ fn a_successful_deployment_prints_only_valid_ecs_lines_and_exits_zero() {
         .is_some());
     let last = lines.last().unwrap();
     assert_eq!(last.str("cicd.pipeline.result"), Some("success"));
+    // The agent's own ECS lines come through as it wrote them, not quoted in a message.
+    let agent = lines
+        .iter()
+        .find(|d| d.str("message") == Some("GET /health -> 200 in 35ms"))
+        .expect("the agent's line");
+    assert_eq!(agent.str("service.name"), Some("smoke-agent"));
+    assert_eq!(agent.str("cicd.pipeline.task.name"), Some("check_health"));
+    assert!(messages(&lines).iter().all(|m| !m.starts_with('{')));
 
     // With nothing configured the run is quiet: no export, so no loss to report and no wait
     // for a collector; the trace still ties every line together, the agent's included.

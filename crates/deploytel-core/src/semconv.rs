@@ -43,6 +43,9 @@ pub mod deploytel {
     pub const STEP_ATTEMPTS: &str = "deploytel.step.attempts";
     /// On the warning of a failed attempt that is tried again: its number, from 1.
     pub const STEP_ATTEMPT: &str = "deploytel.step.attempt";
+    /// On the event of a line a child process wrote: the line is one JSON object (the child's
+    /// own log line), whose structure the ECS layer keeps instead of quoting it in `message`.
+    pub const JSON_LINE: &str = "deploytel.json_line";
 }
 
 /// `deployment.*`: what is deployed, and where.
@@ -83,6 +86,9 @@ pub mod process {
     pub const EXIT_CODE: &str = "process.exit.code";
     /// The command and its arguments; always passed through the redactor.
     pub const COMMAND_ARGS: &str = "process.command_args";
+    /// On the event of a line a child process wrote: `stdout` or `stderr`. deploytel's own
+    /// name (neither the conventions nor ECS have one for it).
+    pub const STREAM: &str = "process.stream";
 }
 
 /// `error.*`: the class of error an operation ended with.

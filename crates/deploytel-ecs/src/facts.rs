@@ -61,6 +61,8 @@ pub(crate) enum Role {
     /// `otel.name`, `otel.kind`, `otel.status_code`, `otel.status_description`: on a span,
     /// instructions to tracing-opentelemetry, not data.
     OtelDirective,
+    /// `deploytel.json_line`: on an event, says its message is a child's JSON log line.
+    JsonLine,
 }
 
 impl Role {
@@ -68,6 +70,8 @@ impl Role {
         use deploytel_core::semconv::otel;
         if name == "message" {
             Role::Message
+        } else if name == deploytel_core::semconv::deploytel::JSON_LINE {
+            Role::JsonLine
         } else if [
             otel::NAME,
             otel::KIND,

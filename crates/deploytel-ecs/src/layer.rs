@@ -15,6 +15,7 @@ use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
 use crate::builder::EcsLayerBuilder;
+use crate::child_line::{self, ChildLine};
 use crate::facts::{FactsCache, KeyFacts, LayerId};
 use crate::fields::{Entry, FieldBuf};
 use crate::keys::{ReservedKeys, UserFields};
@@ -179,10 +180,38 @@ where
 
         fields.clear();
         let mut message: Option<Entry> = None;
-        let cached_facts = |name| facts.get(self.id, name, |name| self.key_facts(name));
+        let mut cached_facts = |name| facts.get(self.id, name, |name| self.key_facts(name));
         let mut recorder =
-            Recorder::for_event(fields, text, self.naming(), cached_facts, &mut message);
+            Recorder::for_event(fields, text, self.naming(), &mut cached_facts, &mut message);
         event.record(&mut recorder);
+        if recorder.json_line() {
+            let child = message
+                .as_ref()
+                .and_then(|entry| child_line::parse(fields.value(entry)));
+            match child {
+                Some(ChildLine::Ecs(document)) => {
+                    line.clear();
+                    line.extend_from_slice(document.as_bytes());
+                    line.push(b'\n');
+                    self.emit(line, meta);
+                    return;
+                }
+                Some(ChildLine::Fields(child_fields)) => {
+                    message = None;
+                    let mut recorder = Recorder::for_event(
+                        fields,
+                        text,
+                        self.naming(),
+                        &mut cached_facts,
+                        &mut message,
+                    );
+                    for (name, value) in &child_fields {
+                        recorder.json_field(name, value);
+                    }
+                }
+                None => {}
+            }
+        }
         let mut event_span = None;
         if let Some(scope) = ctx.event_scope(event) {
             for span in scope {
@@ -227,7 +256,10 @@ where
         self.trace_ids.write(line, event_span.as_ref());
         user.write(line, fields);
         line.extend_from_slice(b"}\n");
+        self.emit(line, meta);
+    }
 
+    fn emit(&self, line: &[u8], meta: &tracing_core::Metadata<'_>) {
         let mut writer = self.make_writer.make_writer_for(meta);
         if writer.write_all(line).is_err() {
             self.write_failures.fetch_add(1, Ordering::Relaxed);

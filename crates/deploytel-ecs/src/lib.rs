@@ -128,6 +128,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod builder;
+mod child_line;
 mod error_type;
 mod facts;
 mod fields;

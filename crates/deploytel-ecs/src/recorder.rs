@@ -36,6 +36,8 @@ pub(crate) struct Recorder<'a, F> {
     /// A field was written under its ECS name, or from an error value: only then can a later
     /// field's name collide with an earlier one's.
     renamed_or_derived: bool,
+    /// The event said its message is a child process's JSON log line.
+    json_line: bool,
 }
 
 impl<'a, F: FnMut(&'static str) -> KeyFacts> Recorder<'a, F> {
@@ -76,6 +78,32 @@ impl<'a, F: FnMut(&'static str) -> KeyFacts> Recorder<'a, F> {
             message,
             error_claimed: false,
             renamed_or_derived: false,
+            json_line: false,
+        }
+    }
+
+    /// Whether the event said its message is a child process's JSON log line.
+    pub(crate) fn json_line(&self) -> bool {
+        self.json_line
+    }
+
+    /// Records one field of a child's JSON line, as if the event had it: objects and arrays
+    /// come here already written as text, and nulls not at all.
+    pub(crate) fn json_field(&mut self, name: &'static str, value: &serde_json::Value) {
+        use serde_json::Value;
+        match value {
+            Value::String(text) => self.text(name, text),
+            Value::Bool(value) => self.boolean(name, *value),
+            Value::Number(number) => {
+                if let Some(value) = number.as_i64() {
+                    self.integer(name, value, None);
+                } else if let Some(value) = number.as_u64() {
+                    self.integer(name, value, Some(value as f64));
+                } else if let Some(value) = number.as_f64() {
+                    self.float(name, value);
+                }
+            }
+            Value::Null | Value::Array(_) | Value::Object(_) => {}
         }
     }
 
@@ -140,6 +168,12 @@ impl<'a, F: FnMut(&'static str) -> KeyFacts> Recorder<'a, F> {
     ) {
         let mut facts = (self.facts)(name);
         if facts.role == Role::OtelDirective && self.message.is_none() {
+            return;
+        }
+        if facts.role == Role::JsonLine && self.message.is_some() {
+            let mut rendered = Vec::new();
+            render(&mut rendered, None);
+            self.json_line = rendered == b"true";
             return;
         }
         if self.renamed_or_derived || facts.translated(name) {
@@ -207,6 +241,19 @@ impl<'a, F: FnMut(&'static str) -> KeyFacts> Recorder<'a, F> {
                 }
             }
         });
+    }
+
+    fn float(&mut self, name: &'static str, value: f64) {
+        let kind = if value.is_finite() {
+            Scalar::Float
+        } else {
+            Scalar::Null
+        };
+        self.scalar(name, kind, |out, _| json::float(out, value));
+    }
+
+    fn boolean(&mut self, name: &'static str, value: bool) {
+        self.scalar(name, Scalar::Bool, |out, _| json::boolean(out, value));
     }
 
     /// Pushes one of the `error.*` fields of an error value.
@@ -296,17 +343,10 @@ impl<F: FnMut(&'static str) -> KeyFacts> Visit for Recorder<'_, F> {
     }
 
     fn record_f64(&mut self, field: &Field, value: f64) {
-        let kind = if value.is_finite() {
-            Scalar::Float
-        } else {
-            Scalar::Null
-        };
-        self.scalar(field.name(), kind, |out, _| json::float(out, value));
+        self.float(field.name(), value);
     }
 
     fn record_bool(&mut self, field: &Field, value: bool) {
-        self.scalar(field.name(), Scalar::Bool, |out, _| {
-            json::boolean(out, value)
-        });
+        self.boolean(field.name(), value);
     }
 }

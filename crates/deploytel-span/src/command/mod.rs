@@ -7,15 +7,16 @@ use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 
-use deploytel_core::semconv::{error, otel, process};
+use deploytel_core::semconv::{deploytel, error, otel, process};
 use deploytel_core::{LineRedactor, Redactor};
 use opentelemetry::{Array, StringValue, Value};
-use tracing::Span;
+use tracing::{Level, Span};
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 use crate::carrier;
 
 mod blocking;
+mod json_line;
 #[cfg(feature = "tokio")]
 mod nonblocking;
 mod process_group;
@@ -440,10 +441,37 @@ fn log_line(
 ) {
     let text = String::from_utf8_lossy(line);
     let text = lines.line(text.trim_end_matches(['\n', '\r']));
-    if stream == "stderr" {
-        tracing::warn!(parent: span, process.stream = stream, "{text}");
+    let stream_level = if stream == "stderr" {
+        Level::WARN
     } else {
-        tracing::info!(parent: span, process.stream = stream, "{text}");
+        Level::INFO
+    };
+    // `tracing` wants the level and the fields of an event fixed at its call site.
+    macro_rules! output_event {
+        ($level:expr) => {
+            tracing::event!(parent: span, $level, { process::STREAM } = stream, "{text}")
+        };
+        ($level:expr, json) => {
+            tracing::event!(
+                parent: span,
+                $level,
+                { { process::STREAM } = stream, { deploytel::JSON_LINE } = true },
+                "{text}"
+            )
+        };
+    }
+    if json_line::is_json_object(&text) {
+        match json_line::level(&text).unwrap_or(stream_level) {
+            Level::ERROR => output_event!(Level::ERROR, json),
+            Level::WARN => output_event!(Level::WARN, json),
+            Level::INFO => output_event!(Level::INFO, json),
+            Level::DEBUG => output_event!(Level::DEBUG, json),
+            _ => output_event!(Level::TRACE, json),
+        }
+    } else if stream_level == Level::WARN {
+        output_event!(Level::WARN);
+    } else {
+        output_event!(Level::INFO);
     }
     if tail > 0 {
         if last.len() == tail {
