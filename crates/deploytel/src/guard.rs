@@ -4,6 +4,10 @@ use std::fmt;
 use std::io::Write as _;
 use std::time::Duration;
 
+use crate::logs::LogPipeline;
+use crate::metric_pipeline::MetricsPipeline;
+use crate::traces::TracePipeline;
+
 /// How long dropping the guard waits for queued spans to be exported.
 pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -16,12 +20,9 @@ pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
 #[must_use = "dropping the guard at once flushes and stops telemetry; bind it with `let _guard`"]
 #[derive(Debug)]
 pub struct Guard {
-    #[cfg(feature = "ecs")]
-    ecs_stats: Option<deploytel_ecs::EcsStats>,
-    #[cfg(feature = "otlp")]
-    traces: Option<crate::traces::TracePipeline>,
-    #[cfg(feature = "metrics")]
-    metrics: crate::metric_pipeline::MetricsPipeline,
+    logs: LogPipeline,
+    traces: TracePipeline,
+    pub(crate) metrics: MetricsPipeline,
     finished: bool,
 }
 
@@ -88,50 +89,18 @@ impl fmt::Display for ShutdownReport {
 }
 
 impl Guard {
-    pub(crate) fn new(
-        #[cfg(feature = "ecs")] ecs_stats: Option<deploytel_ecs::EcsStats>,
-        #[cfg(feature = "otlp")] traces: Option<crate::traces::TracePipeline>,
-        #[cfg(feature = "metrics")] metrics: crate::metric_pipeline::MetricsPipeline,
-    ) -> Self {
+    pub(crate) fn new(logs: LogPipeline, traces: TracePipeline, metrics: MetricsPipeline) -> Self {
         Guard {
-            #[cfg(feature = "ecs")]
-            ecs_stats,
-            #[cfg(feature = "otlp")]
+            logs,
             traces,
-            #[cfg(feature = "metrics")]
             metrics,
             finished: false,
         }
     }
 
-    /// The deploy metrics `init()` records from spans: their registry, for a server of your
-    /// own, and families of your own beside them.
-    #[cfg(feature = "metrics")]
-    pub fn metrics(&self) -> &deploytel_metrics::DeployMetrics {
-        &self.metrics.metrics
-    }
-
-    /// Where the metrics server listens, when one was started.
-    #[cfg(feature = "metrics")]
-    pub fn metrics_addr(&self) -> Option<std::net::SocketAddr> {
-        self.metrics.server.as_ref().map(|s| s.local_addr())
-    }
-
-    /// The readiness checks of `/health/ready`; add checks here after `init()`.
-    #[cfg(feature = "metrics")]
-    pub fn health(&self) -> &deploytel_metrics::Health {
-        &self.metrics.health
-    }
-
     /// How many log lines could not be written (stdout closed, say).
     pub fn lost_log_lines(&self) -> u64 {
-        #[cfg(feature = "ecs")]
-        return self
-            .ecs_stats
-            .as_ref()
-            .map_or(0, deploytel_ecs::EcsStats::write_failures);
-        #[cfg(not(feature = "ecs"))]
-        0
+        self.logs.lost_lines()
     }
 
     /// Exports the spans still queued, and the metrics once more when a textfile or
@@ -144,72 +113,20 @@ impl Guard {
     fn finish(&mut self, timeout: Duration) -> ShutdownReport {
         self.finished = true;
         // The metrics first: their final export is what tells Prometheus how a short run ended.
-        let (metrics_exports_failed, metrics_export_error) = self.deliver_metrics(timeout);
-        let (spans_exported, spans_lost, reason) = self.deliver_traces(timeout);
-        #[cfg(feature = "metrics")]
-        if let Some(server) = self.metrics.server.take() {
-            server.shutdown();
-        }
+        let (metrics_exports_failed, metrics_export_error) = self.metrics.deliver(timeout);
+        let traces = self.traces.shutdown(timeout);
+        self.metrics.stop_server();
         // Nothing can be done about a failing stdout at exit; the report says so.
         let _ = std::io::stdout().flush();
         ShutdownReport {
-            spans_exported,
-            spans_lost,
-            reason,
+            spans_exported: traces.exported,
+            spans_lost: traces.lost,
+            reason: traces.reason,
             log_lines_lost: self.lost_log_lines(),
-            metric_overflows: self.metric_overflows(),
+            metric_overflows: self.metrics.overflows(),
             metrics_exports_failed,
             metrics_export_error,
         }
-    }
-
-    /// Failed exports, and why the final one failed.
-    #[cfg(feature = "metrics")]
-    fn deliver_metrics(&self, timeout: Duration) -> (u64, Option<String>) {
-        match self.metrics.metrics.finish_export(timeout) {
-            Some(report) if !report.final_delivered => (
-                report.failed,
-                Some(
-                    report
-                        .last_error
-                        .unwrap_or_else(|| "the final export failed".to_owned()),
-                ),
-            ),
-            Some(report) => (report.failed, None),
-            None => (0, None),
-        }
-    }
-
-    #[cfg(not(feature = "metrics"))]
-    fn deliver_metrics(&self, _timeout: Duration) -> (u64, Option<String>) {
-        (0, None)
-    }
-
-    #[cfg(feature = "metrics")]
-    fn metric_overflows(&self) -> u64 {
-        self.metrics.metrics.families().overflowed()
-    }
-
-    #[cfg(not(feature = "metrics"))]
-    fn metric_overflows(&self) -> u64 {
-        0
-    }
-
-    /// Exported, lost, and why.
-    #[cfg(feature = "otlp")]
-    fn deliver_traces(&mut self, timeout: Duration) -> (u64, u64, Option<String>) {
-        match self.traces.take() {
-            Some(traces) => {
-                let delivery = traces.shutdown(timeout);
-                (delivery.exported, delivery.lost, delivery.reason)
-            }
-            None => (0, 0, None),
-        }
-    }
-
-    #[cfg(not(feature = "otlp"))]
-    fn deliver_traces(&mut self, _timeout: Duration) -> (u64, u64, Option<String>) {
-        (0, 0, None)
     }
 }
 

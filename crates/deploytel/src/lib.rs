@@ -80,13 +80,22 @@ mod builder;
 mod env;
 mod error;
 mod guard;
+mod logs;
 mod masked_fields;
+// Each pipeline keeps one shape with its feature off: a module of no-ops.
 #[cfg(feature = "metrics")]
 mod metric_pipeline;
+#[cfg(not(feature = "metrics"))]
+#[path = "metric_pipeline_off.rs"]
+mod metric_pipeline;
+mod settings;
 #[cfg(feature = "otlp")]
 mod traces;
+#[cfg(not(feature = "otlp"))]
+#[path = "traces_off.rs"]
+mod traces;
 
-pub use builder::{Builder, LogFormat, DEFAULT_LOG_FILTER};
+pub use builder::Builder;
 pub use deploytel_core as core;
 pub use deploytel_core::{semconv, Outcome, Redactor};
 #[cfg(feature = "ecs")]
@@ -111,6 +120,7 @@ pub use env::{
 };
 pub use error::InitError;
 pub use guard::{Guard, ShutdownReport, DEFAULT_SHUTDOWN_TIMEOUT};
+pub use settings::{LogFormat, DEFAULT_LOG_FILTER};
 #[cfg(feature = "otlp")]
 pub use traces::{TracesExporter, DEFAULT_OTLP_GRPC_ENDPOINT, DEFAULT_OTLP_TRACES_ENDPOINT};
 pub use tracing;

@@ -4,15 +4,187 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use std::time::Duration;
+
 use deploytel_metrics::prometheus::Registry;
-use deploytel_metrics::{DeployMetrics, Health, Limits, MetricsExport, MetricsServer};
+use deploytel_metrics::{
+    DeployMetrics, DeployMetricsLayer, DeploySpans, Health, Limits, MetricsExport, MetricsServer,
+};
+use tracing_subscriber::filter::Filtered;
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::Layer as _;
 
 use crate::env::{
     Env, DEPLOYTEL_METRICS_ADDR, DEPLOYTEL_METRICS_BEARER_TOKEN, DEPLOYTEL_METRICS_PUSHGATEWAY,
     DEPLOYTEL_METRICS_PUSHGATEWAY_INSTANCE, DEPLOYTEL_METRICS_PUSHGATEWAY_JOB,
     DEPLOYTEL_METRICS_TEXTFILE,
 };
-use crate::InitError;
+use crate::settings::Settings;
+use crate::{Builder, Guard, InitError};
+
+/// What the builder was told about metrics; what it leaves open comes from the environment.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Choice {
+    server: ServerChoice,
+    bearer_token: Option<String>,
+    export: ExportChoice,
+    registry: Option<Registry>,
+    limits: Limits,
+    health: Health,
+}
+
+impl Builder {
+    /// Serves `/metrics` and the health endpoints on `addr` (port 0 picks a free port, see
+    /// [`Guard::metrics_addr`]); overrides `DEPLOYTEL_METRICS_ADDR`.
+    pub fn metrics_addr(mut self, addr: SocketAddr) -> Self {
+        self.metrics.server = ServerChoice::At(addr);
+        self
+    }
+
+    /// Starts no metrics server whatever `DEPLOYTEL_METRICS_ADDR` says; the metrics are still
+    /// recorded in the registry.
+    pub fn without_metrics_server(mut self) -> Self {
+        self.metrics.server = ServerChoice::Off;
+        self
+    }
+
+    /// Requires `Authorization: Bearer <token>` on the metrics server; overrides
+    /// `DEPLOYTEL_METRICS_BEARER_TOKEN`.
+    pub fn metrics_bearer_token(mut self, token: impl Into<String>) -> Self {
+        self.metrics.bearer_token = Some(token.into());
+        self
+    }
+
+    /// Writes the metrics to `path` for node_exporter's textfile collector (a `*.prom` file in
+    /// its `--collector.textfile.directory`) when a deployment starts or ends and at shutdown,
+    /// replacing the file whole each time; overrides `DEPLOYTEL_METRICS_TEXTFILE`. For programs
+    /// that exit before Prometheus would scrape them.
+    pub fn metrics_textfile(mut self, path: impl Into<PathBuf>) -> Self {
+        self.metrics.export.textfile = Some(path.into());
+        self
+    }
+
+    /// Pushes the metrics to the Pushgateway at `url` (`http://host:9091`) when a deployment
+    /// starts or ends and at shutdown; overrides `DEPLOYTEL_METRICS_PUSHGATEWAY`. The group is
+    /// `job` (the service name unless set) and `instance` (the host name unless set).
+    pub fn metrics_pushgateway(mut self, url: impl Into<String>) -> Self {
+        self.metrics.export.pushgateway = Some(url.into());
+        self
+    }
+
+    /// The `job` of the Pushgateway group; overrides `DEPLOYTEL_METRICS_PUSHGATEWAY_JOB`.
+    pub fn metrics_pushgateway_job(mut self, job: impl Into<String>) -> Self {
+        self.metrics.export.job = Some(job.into());
+        self
+    }
+
+    /// The `instance` of the Pushgateway group; overrides
+    /// `DEPLOYTEL_METRICS_PUSHGATEWAY_INSTANCE`.
+    pub fn metrics_pushgateway_instance(mut self, instance: impl Into<String>) -> Self {
+        self.metrics.export.instance = Some(instance.into());
+        self
+    }
+
+    /// Writes no textfile and pushes nowhere, whatever the environment says.
+    pub fn without_metrics_export(mut self) -> Self {
+        self.metrics.export.off = true;
+        self
+    }
+
+    /// Registers deploytel's metric families in `registry` (yours, beside your own metrics)
+    /// instead of a new one.
+    pub fn metrics_registry(mut self, registry: &Registry) -> Self {
+        self.metrics.registry = Some(registry.clone());
+        self
+    }
+
+    /// Series and label-length limits of every metric family (default: 1,000 label
+    /// combinations, 128-byte values).
+    pub fn metrics_limits(mut self, limits: Limits) -> Self {
+        self.metrics.limits = limits;
+        self
+    }
+
+    /// Adds a readiness check that `/health/ready` runs; more can be added after `init()`
+    /// through [`Guard::health`].
+    pub fn readiness_check(
+        self,
+        name: impl Into<String>,
+        check: impl Fn() -> Result<(), String> + Send + Sync + 'static,
+    ) -> Self {
+        self.metrics.health.add_check(name, check);
+        self
+    }
+}
+
+impl Guard {
+    /// The deploy metrics `init()` records from spans: their registry, for a server of your
+    /// own, and families of your own beside them.
+    pub fn metrics(&self) -> &DeployMetrics {
+        &self.metrics.metrics
+    }
+
+    /// Where the metrics server listens, when one was started.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.server.as_ref().map(MetricsServer::local_addr)
+    }
+
+    /// The readiness checks of `/health/ready`; add checks here after `init()`.
+    pub fn health(&self) -> &Health {
+        &self.metrics.health
+    }
+}
+
+/// The metrics settings, with what the builder hands over as it is.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    settings: MetricsSettings,
+    registry: Option<Registry>,
+    limits: Limits,
+    health: Health,
+}
+
+/// Works out the plan from `choice` and `env`, before anything is installed.
+pub(crate) fn plan(
+    env: &(impl Env + ?Sized),
+    choice: &Choice,
+    settings: &Settings,
+) -> Result<Plan, InitError> {
+    Ok(Plan {
+        settings: metrics_settings(
+            env,
+            &choice.server,
+            choice.bearer_token.as_deref(),
+            &choice.export,
+            &settings.service_name,
+        )?,
+        registry: choice.registry.clone(),
+        limits: choice.limits,
+        health: choice.health.clone(),
+    })
+}
+
+/// The metrics layer, which sees only deployment, step and subprocess spans, whatever the log
+/// filter says.
+pub(crate) type MetricsLayer<S> = Filtered<DeployMetricsLayer, DeploySpans, S>;
+
+/// Builds the metrics and the layer, and starts the server the plan asks for.
+pub(crate) fn install<S>(
+    plan: Plan,
+    settings: &Settings,
+) -> Result<(MetricsLayer<S>, MetricsPipeline), InitError>
+where
+    S: tracing::Subscriber + for<'a> LookupSpan<'a>,
+{
+    let pipeline = start(
+        plan.settings,
+        plan.registry.as_ref(),
+        plan.limits,
+        plan.health,
+        &settings.redactor,
+    )?;
+    Ok((pipeline.metrics.layer().with_filter(DeploySpans), pipeline))
+}
 
 /// Whether and where to serve and export metrics, after the builder and the environment are
 /// combined.
@@ -189,9 +361,39 @@ fn invalid(variable: &'static str, value: String, error: &dyn std::fmt::Display)
 
 /// The metrics `init()` set up; the guard stops the server.
 pub(crate) struct MetricsPipeline {
-    pub(crate) metrics: DeployMetrics,
-    pub(crate) health: Health,
-    pub(crate) server: Option<MetricsServer>,
+    metrics: DeployMetrics,
+    health: Health,
+    server: Option<MetricsServer>,
+}
+
+impl MetricsPipeline {
+    /// Exports the metrics once more where they are exported; returns the exports that
+    /// failed over the program's life and why the final one failed, if it did.
+    pub(crate) fn deliver(&self, timeout: Duration) -> (u64, Option<String>) {
+        match self.metrics.finish_export(timeout) {
+            Some(report) if !report.final_delivered => (
+                report.failed,
+                Some(
+                    report
+                        .last_error
+                        .unwrap_or_else(|| "the final export failed".to_owned()),
+                ),
+            ),
+            Some(report) => (report.failed, None),
+            None => (0, None),
+        }
+    }
+
+    /// Label combinations sent to overflow series.
+    pub(crate) fn overflows(&self) -> u64 {
+        self.metrics.families().overflowed()
+    }
+
+    pub(crate) fn stop_server(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown();
+        }
+    }
 }
 
 impl std::fmt::Debug for MetricsPipeline {
@@ -205,7 +407,7 @@ impl std::fmt::Debug for MetricsPipeline {
     }
 }
 
-pub(crate) fn install(
+fn start(
     settings: MetricsSettings,
     registry: Option<&Registry>,
     limits: Limits,

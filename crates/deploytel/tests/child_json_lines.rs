@@ -63,7 +63,14 @@ fn another_json_line_is_merged_under_the_parent_s_context() {
          echo '{{\"level\":\"debug\",\"msg\":\"below the filter? no filter here\"}}' >&2"
     );
     let lines = run_child(&script);
-    let merged = &lines[0];
+    // stdout and stderr are read apart: find each line by its message.
+    let with_message = |message: &str| {
+        lines
+            .iter()
+            .find(|d| d.str("message") == Some(message))
+            .unwrap_or_else(|| panic!("no line {message:?}"))
+    };
+    let merged = with_message("Error: creating EC2 Instance");
     keys_once(merged);
     assert_eq!(merged.str("log.level"), Some("error"), "the child's level");
     assert_eq!(merged.str("message"), Some("Error: creating EC2 Instance"));

@@ -31,16 +31,70 @@ use tracing_subscriber::registry::LookupSpan;
 use deploytel_core::semconv::{deployment, service};
 use deploytel_core::Redactor;
 use export::{Console, Ended, ExportStats, Outgoing};
-pub(crate) use settings::trace_settings;
+use settings::trace_settings;
 use settings::{OtlpProtocol, SamplerChoice, TraceSettings};
 pub use settings::{TracesExporter, DEFAULT_OTLP_GRPC_ENDPOINT, DEFAULT_OTLP_TRACES_ENDPOINT};
 
-use crate::builder::Settings;
-use crate::InitError;
+use crate::env::Env;
+use crate::settings::Settings;
+use crate::{Builder, InitError};
 
-/// The running pipeline, owned by the guard until shutdown.
+/// What the builder was told about spans; what it leaves open comes from the environment.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Choice {
+    exporter: Option<TracesExporter>,
+    endpoint: Option<String>,
+}
+
+impl Builder {
+    /// Where spans go; overrides `OTEL_TRACES_EXPORTER`.
+    pub fn traces_exporter(mut self, exporter: TracesExporter) -> Self {
+        self.traces.exporter = Some(exporter);
+        self
+    }
+
+    /// The full OTLP/HTTP URL for spans, e.g. `http://collector:4318/v1/traces`; overrides
+    /// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` and `OTEL_EXPORTER_OTLP_ENDPOINT`.
+    pub fn otlp_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.traces.endpoint = Some(url.into());
+        self
+    }
+}
+
+/// How spans are to be exported, or `None` when `OTEL_SDK_DISABLED` removes the pipeline.
+pub(crate) type Plan = Option<TraceSettings>;
+
+/// Works out the plan from `choice` and `env`, before anything is installed.
+pub(crate) fn plan(env: &(impl Env + ?Sized), choice: &Choice) -> Result<Plan, InitError> {
+    trace_settings(env, choice.exporter.clone(), choice.endpoint.as_deref())
+}
+
+/// The trace pipeline the guard owns until shutdown: none when the SDK is disabled.
+#[derive(Debug, Default)]
+pub(crate) struct TracePipeline(Option<Provider>);
+
+impl TracePipeline {
+    /// See [`Provider::install_globals`].
+    pub(crate) fn install_globals(&self) {
+        if let Some(provider) = &self.0 {
+            provider.install_globals();
+        }
+    }
+
+    /// Flushes what is queued, within `timeout`, and stops exporting; a second call finds
+    /// nothing left to deliver.
+    pub(crate) fn shutdown(&mut self, timeout: Duration) -> TraceDelivery {
+        self.0
+            .take()
+            .map_or_else(TraceDelivery::default, |provider| {
+                provider.shutdown(timeout)
+            })
+    }
+}
+
+/// The running SDK provider and what it counts.
 #[derive(Debug)]
-pub(crate) struct TracePipeline {
+struct Provider {
     provider: SdkTracerProvider,
     stats: Arc<ExportStats>,
     /// The gRPC exporter's runtime, kept until the provider has flushed.
@@ -56,11 +110,11 @@ pub(crate) struct TraceDelivery {
     pub(crate) reason: Option<String>,
 }
 
-impl TracePipeline {
+impl Provider {
     /// Installs OpenTelemetry's globals: the W3C trace-context and baggage propagators (which
     /// `Command` uses to hand the trace to children) and the tracer provider. Called only once
     /// everything else of `init()` succeeded, so a failed `init()` leaves no global behind.
-    pub(crate) fn install_globals(&self) {
+    fn install_globals(&self) {
         opentelemetry::global::set_text_map_propagator(TextMapCompositePropagator::new(vec![
             Box::new(TraceContextPropagator::new()),
             Box::new(BaggagePropagator::new()),
@@ -69,7 +123,7 @@ impl TracePipeline {
     }
 
     /// Flushes what is queued, within `timeout`, and stops exporting.
-    pub(crate) fn shutdown(self, timeout: Duration) -> TraceDelivery {
+    fn shutdown(self, timeout: Duration) -> TraceDelivery {
         let result = self.provider.shutdown_with_timeout(timeout);
         // Dropping a runtime blocks, which is refused inside async code; the exporter is done
         // with it now, so let it wind down in the background.
@@ -96,12 +150,31 @@ impl TracePipeline {
     }
 }
 
-/// Builds the provider and the layer; installs no global (see
+/// The layer that turns `tracing` spans into OpenTelemetry spans, when the plan has any.
+pub(crate) type TraceLayer<S> = Option<OpenTelemetryLayer<S, SdkTracer>>;
+
+/// Builds the provider and the layer the plan asks for; installs no global (see
 /// [`TracePipeline::install_globals`]).
 pub(crate) fn install<S>(
+    plan: Plan,
+    settings: &Settings,
+) -> Result<(TraceLayer<S>, TracePipeline), InitError>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    match plan {
+        None => Ok((None, TracePipeline(None))),
+        Some(traces) => {
+            let (layer, provider) = provider(traces, settings)?;
+            Ok((Some(layer), TracePipeline(Some(provider))))
+        }
+    }
+}
+
+fn provider<S>(
     traces: TraceSettings,
     settings: &Settings,
-) -> Result<(OpenTelemetryLayer<S, SdkTracer>, TracePipeline), InitError>
+) -> Result<(OpenTelemetryLayer<S, SdkTracer>, Provider), InitError>
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
@@ -154,7 +227,7 @@ where
     let layer = tracing_opentelemetry::layer().with_tracer(tracer);
     Ok((
         layer,
-        TracePipeline {
+        Provider {
             provider,
             stats,
             #[cfg(feature = "grpc")]
