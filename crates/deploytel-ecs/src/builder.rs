@@ -5,9 +5,10 @@ use std::io;
 use deploytel_core::Redactor;
 use tracing_subscriber::fmt::MakeWriter;
 
+use crate::config::Config;
 use crate::json;
-use crate::keys::ReservedKeys;
-use crate::layer::{Config, EcsLayer};
+use crate::layer::EcsLayer;
+use crate::reserved::ReservedKeys;
 use crate::timestamp::TimestampPrecision;
 use crate::ECS_VERSION;
 
@@ -219,6 +220,24 @@ fn sanitize_label_key(key: &str) -> String {
         return "_".to_owned();
     }
     key.replace(['.', '*', '\\'], "_")
+}
+
+impl EcsLayer {
+    /// A builder with the defaults: stdout, millisecond timestamps, the default redactor.
+    pub fn builder() -> EcsLayerBuilder {
+        EcsLayerBuilder::default()
+    }
+
+    /// A layer with the defaults, writing to stdout.
+    pub fn new() -> Self {
+        Self::builder().build()
+    }
+}
+
+impl Default for EcsLayer {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! every event inside the span copies those bytes as they are: nothing is re-parsed or
 //! re-formatted per event.
 
-use crate::facts::{KeyFacts, Naming};
+use crate::name_facts::{KeyFacts, Naming};
 
 /// A field whose value sits in `FieldBuf::values[start..end]` as JSON. Kept to one cache line:
 /// a span's entries are copied into every line written inside it.

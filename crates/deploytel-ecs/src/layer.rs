@@ -14,28 +14,17 @@ use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
-use crate::builder::EcsLayerBuilder;
 use crate::child_line::{self, ChildLine};
-use crate::facts::{FactsCache, KeyFacts, LayerId};
+use crate::config::Config;
 use crate::fields::{Entry, FieldBuf};
-use crate::keys::{ReservedKeys, UserFields};
+use crate::final_names::UserFields;
+use crate::layer_id::LayerId;
+use crate::name_facts::{FactsCache, KeyFacts};
 use crate::recorder::Recorder;
+use crate::reserved::ReservedKeys;
 use crate::span_fields::{give_buffer, take_buffer, SpanFields};
-use crate::timestamp::{self, SecondCache, TimestampPrecision};
+use crate::timestamp::{self, SecondCache};
 use crate::{json, EcsStats};
-
-/// What the builder fixed: pre-rendered constant parts of the line and the naming rules.
-#[derive(Debug)]
-pub(crate) struct Config {
-    /// `,"ecs.version":"…","log.logger":`
-    pub(crate) after_message: Box<[u8]>,
-    /// `,"service.name":"…",…,"labels":{…}`
-    pub(crate) static_fields: Box<[u8]>,
-    pub(crate) reserved: ReservedKeys,
-    pub(crate) redactor: Redactor,
-    pub(crate) origin: bool,
-    pub(crate) precision: TimestampPrecision,
-}
 
 /// A [`Layer`] that writes each event as one ECS JSON line.
 ///
@@ -97,24 +86,6 @@ fn with_scratch(f: impl FnOnce(&mut Scratch)) {
     });
     if let Some(f) = f {
         f(&mut Scratch::new());
-    }
-}
-
-impl EcsLayer {
-    /// A builder with the defaults: stdout, millisecond timestamps, the default redactor.
-    pub fn builder() -> EcsLayerBuilder {
-        EcsLayerBuilder::default()
-    }
-
-    /// A layer with the defaults, writing to stdout.
-    pub fn new() -> Self {
-        Self::builder().build()
-    }
-}
-
-impl Default for EcsLayer {
-    fn default() -> Self {
-        Self::new()
     }
 }
 

@@ -129,14 +129,17 @@
 
 mod builder;
 mod child_line;
+mod config;
 mod error_type;
-mod facts;
 mod fields;
+mod final_names;
 mod json;
-mod keys;
 mod layer;
+mod layer_id;
+mod name_facts;
 mod otel_to_ecs;
 mod recorder;
+mod reserved;
 mod sanitize;
 mod schema;
 mod span_fields;

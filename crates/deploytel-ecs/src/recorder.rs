@@ -9,10 +9,10 @@ use deploytel_core::{Redactor, REDACTED};
 use tracing_core::field::{Field, Visit};
 
 use crate::error_type::error_type;
-use crate::facts::{KeyFacts, Role};
 use crate::fields::{Entry, FieldBuf};
 use crate::json;
-use crate::keys::ReservedKeys;
+use crate::name_facts::{KeyFacts, Role};
+use crate::reserved::ReservedKeys;
 use crate::schema::{EcsType, Scalar};
 
 const ERROR_MESSAGE: &str = "error.message";

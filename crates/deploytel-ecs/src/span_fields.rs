@@ -11,8 +11,8 @@
 
 use std::cell::RefCell;
 
-use crate::facts::LayerId;
 use crate::fields::FieldBuf;
+use crate::layer_id::LayerId;
 
 thread_local! {
     static POOL: RefCell<BufferPool> = const { RefCell::new(BufferPool::new()) };
@@ -136,7 +136,7 @@ mod tests {
     #[test]
     fn dropped_span_fields_return_their_buffers_to_the_pool() {
         let mut fields = FieldBuf::new();
-        fields.push_json("a", crate::facts::tests::plain_facts("a"), "1");
+        fields.push_json("a", crate::name_facts::tests::plain_facts("a"), "1");
         let (a, b) = (LayerId::next(), LayerId::next());
         let mut all = SpanFields::new(a, fields);
         all.add(b, take_buffer());

@@ -1,6 +1,6 @@
 use super::*;
-use crate::facts::KeyFacts;
 use crate::fields::FieldBuf;
+use crate::name_facts::KeyFacts;
 use deploytel_core::Redactor;
 use proptest::prelude::*;
 

@@ -6,12 +6,11 @@
 //! each thread keeps a small cache keyed by the address of the name: `tracing` field names are
 //! `&'static str`, whose bytes never change, so the address and length identify the text.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use deploytel_core::Redactor;
 
-use crate::keys::ReservedKeys;
+use crate::layer_id::LayerId;
 use crate::otel_to_ecs;
+use crate::reserved::ReservedKeys;
 use crate::sanitize::sanitize_into;
 use crate::schema::{self, EcsType};
 
@@ -151,27 +150,16 @@ impl KeyFacts {
     }
 }
 
-/// Tells layers apart in the per-thread cache, which all layers of a thread share.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct LayerId(u64);
-
-impl LayerId {
-    pub(crate) fn next() -> Self {
-        static NEXT: AtomicU64 = AtomicU64::new(1);
-        LayerId(NEXT.fetch_add(1, Ordering::Relaxed))
-    }
-}
-
 #[derive(Clone, Copy, Debug)]
 struct Slot {
-    layer: u64,
+    layer: LayerId,
     address: usize,
     len: usize,
     facts: KeyFacts,
 }
 
 const EMPTY: Slot = Slot {
-    layer: 0,
+    layer: LayerId::NONE,
     address: 0,
     len: 0,
     facts: KeyFacts {
@@ -213,9 +201,8 @@ impl FactsCache {
         // Fibonacci hashing: the multiplication spreads nearby addresses over all sets.
         let hash = ((address ^ name.len()) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let set = &mut self.sets[(hash >> 57) as usize % SETS];
-        let is_name = |slot: &Slot| {
-            slot.layer == layer.0 && slot.address == address && slot.len == name.len()
-        };
+        let is_name =
+            |slot: &Slot| slot.layer == layer && slot.address == address && slot.len == name.len();
         if is_name(&set[0]) {
             return set[0].facts;
         }
@@ -226,7 +213,7 @@ impl FactsCache {
         let facts = work_out(name);
         set[1] = set[0];
         set[0] = Slot {
-            layer: layer.0,
+            layer,
             address,
             len: name.len(),
             facts,
