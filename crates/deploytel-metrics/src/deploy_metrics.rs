@@ -1,13 +1,13 @@
 //! The `deploytel_*` families, and the manual API that records into them.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use deploytel_core::{Outcome, Redactor};
 use prometheus::Registry;
 
 use crate::export::Exporter;
-use crate::groups::{GroupCache, PairFamilies, PairSeries, StepSeries, SubprocessSeries};
+use crate::run_series::{GroupCache, PairFamilies, PairSeries, StepSeries, SubprocessSeries};
 use crate::timers::{DeploymentTimer, StepTimer, SubprocessTimer};
 use crate::MetricsError;
 use crate::{buckets, names};
@@ -289,9 +289,4 @@ impl DeployMetrics {
             SubprocessSeries::new(executable, &inner.subprocesses, &inner.subprocess_duration)
         })
     }
-}
-
-pub(crate) fn unix_seconds(time: SystemTime) -> f64 {
-    time.duration_since(UNIX_EPOCH)
-        .map_or(0.0, |since| since.as_secs_f64())
 }

@@ -47,41 +47,42 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod buckets;
+mod capped_family;
+mod clock;
 mod deploy_metrics;
 mod error;
 mod export;
 mod exposition;
-mod families;
-mod family;
+mod family_registry;
 mod filter;
-mod groups;
-mod handle;
 #[cfg(feature = "tower")]
 mod http;
 mod label;
 mod layer;
 mod limits;
 pub mod names;
+mod run_series;
+mod series_handles;
 mod series_table;
 #[cfg(feature = "server")]
 mod server;
 mod timers;
 
+pub use capped_family::{CounterFamily, GaugeFamily, HistogramFamily};
 pub use deploy_metrics::{DeployMetrics, DeployMetricsBuilder};
 pub use error::MetricsError;
 pub use export::{ExportReport, MetricsExport};
 #[cfg(feature = "pushgateway")]
 pub use export::{Pushgateway, DEFAULT_PUSH_TIMEOUT};
 pub use exposition::{encode_text, TEXT_CONTENT_TYPE};
-pub use families::{Families, OVERFLOW_FAMILY};
-pub use family::{CounterFamily, GaugeFamily, HistogramFamily};
+pub use family_registry::{Families, OVERFLOW_FAMILY};
 pub use filter::DeploySpans;
-pub use handle::{Counter, Gauge, Histogram};
 #[cfg(feature = "tower")]
 pub use http::{HttpMetrics, HttpMetricsLayer, ResponseFuture, RouteTemplate};
 pub use label::{text_from_bytes, OVERFLOW_VALUE};
 pub use layer::DeployMetricsLayer;
 pub use limits::Limits;
+pub use series_handles::{Counter, Gauge, Histogram};
 #[cfg(all(feature = "server", feature = "axum"))]
 pub use server::metrics_router;
 #[cfg(feature = "server")]

@@ -8,8 +8,8 @@ use std::time::{Instant, SystemTime};
 
 use deploytel_core::Outcome;
 
-use crate::deploy_metrics::unix_seconds;
-use crate::groups::{PairSeries, StepSeries, SubprocessSeries};
+use crate::clock::unix_seconds;
+use crate::run_series::{PairSeries, StepSeries, SubprocessSeries};
 
 /// What a timer records into when it ends.
 trait Ends {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use deploytel_core::Redactor;
 use prometheus::{IntCounterVec, Opts, Registry};
 
-use crate::family::{Counters, Family, FamilyCollector, Gauges, Histograms, Kind};
+use crate::capped_family::{Counters, Family, FamilyCollector, Gauges, Histograms, Kind};
 use crate::{CounterFamily, GaugeFamily, HistogramFamily, Limits, MetricsError};
 
 /// The family that counts label combinations refused by a full family.

@@ -10,10 +10,10 @@ use std::time::{Duration, SystemTime};
 
 use deploytel_core::Outcome;
 
-use crate::deploy_metrics::unix_seconds;
+use crate::capped_family::{Counters, Family, Histograms, Kind};
+use crate::clock::unix_seconds;
 use crate::export::Exporter;
-use crate::family::{Counters, Family, Histograms, Kind};
-use crate::handle::{Counter, Gauge};
+use crate::series_handles::{Counter, Gauge};
 use crate::series_table::SeriesTable;
 use crate::{CounterFamily, GaugeFamily, HistogramFamily};
 

@@ -15,8 +15,8 @@ use prometheus::core::{Collector, Desc, Metric};
 use prometheus::proto::{MetricFamily, MetricType};
 use prometheus::{HistogramOpts, Opts};
 
-use crate::handle::{Counter, Gauge, Histogram};
 use crate::label::{label_value, OVERFLOW_VALUE};
+use crate::series_handles::{Counter, Gauge, Histogram};
 use crate::series_table::SeriesTable;
 use crate::{Limits, MetricsError};
 
