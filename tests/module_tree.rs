@@ -92,7 +92,11 @@ fn no_crate_has_a_module_cycle() {
             problems.push(format!("{}: {}", src.display(), cycle.join(" -> ")));
         }
     }
-    assert!(problems.is_empty(), "module cycles:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "module cycles:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]
