@@ -14,7 +14,6 @@ use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
-use crate::child_line::{self, ChildLine};
 use crate::config::Config;
 use crate::fields::{Entry, FieldBuf};
 use crate::final_names::UserFields;
@@ -151,37 +150,16 @@ where
 
         fields.clear();
         let mut message: Option<Entry> = None;
-        let mut cached_facts = |name| facts.get(self.id, name, |name| self.key_facts(name));
+        let cached_facts = |name| facts.get(self.id, name, |name| self.key_facts(name));
         let mut recorder =
-            Recorder::for_event(fields, text, self.naming(), &mut cached_facts, &mut message);
+            Recorder::for_event(fields, text, self.naming(), cached_facts, &mut message);
         event.record(&mut recorder);
-        if recorder.json_line() {
-            let child = message
-                .as_ref()
-                .and_then(|entry| child_line::parse(fields.value(entry)));
-            match child {
-                Some(ChildLine::Ecs(document)) => {
-                    line.clear();
-                    line.extend_from_slice(document.as_bytes());
-                    line.push(b'\n');
-                    self.emit(line, meta);
-                    return;
-                }
-                Some(ChildLine::Fields(child_fields)) => {
-                    message = None;
-                    let mut recorder = Recorder::for_event(
-                        fields,
-                        text,
-                        self.naming(),
-                        &mut cached_facts,
-                        &mut message,
-                    );
-                    for (name, value) in &child_fields {
-                        recorder.json_field(name, value);
-                    }
-                }
-                None => {}
-            }
+        if let Some(document) = recorder.child_document() {
+            line.clear();
+            line.extend_from_slice(document.as_bytes());
+            line.push(b'\n');
+            self.emit(line, meta);
+            return;
         }
         let mut event_span = None;
         if let Some(scope) = ctx.event_scope(event) {

@@ -8,6 +8,7 @@ use std::fmt::{self, Write as _};
 use deploytel_core::{Redactor, REDACTED};
 use tracing_core::field::{Field, Visit};
 
+use crate::child_line::{self, ChildLine};
 use crate::error_type::error_type;
 use crate::fields::{Entry, FieldBuf};
 use crate::json;
@@ -82,14 +83,31 @@ impl<'a, F: FnMut(&'static str) -> KeyFacts> Recorder<'a, F> {
         }
     }
 
-    /// Whether the event said its message is a child process's JSON log line.
-    pub(crate) fn json_line(&self) -> bool {
-        self.json_line
+    /// When the event said its message is a child process's JSON log line (see `child_line`):
+    /// the line, when it is an ECS document to be written as it is; otherwise the line's
+    /// fields are recorded as the event's, its message in place of the line, and `None`.
+    pub(crate) fn child_document(&mut self) -> Option<String> {
+        if !self.json_line {
+            return None;
+        }
+        let line = (*self.message.as_deref()?)?;
+        match child_line::parse(self.fields.value(&line))? {
+            ChildLine::Ecs(document) => Some(document),
+            ChildLine::Fields(fields) => {
+                if let Some(slot) = self.message.as_deref_mut() {
+                    *slot = None;
+                }
+                for (name, value) in &fields {
+                    self.json_field(name, value);
+                }
+                None
+            }
+        }
     }
 
     /// Records one field of a child's JSON line, as if the event had it: objects and arrays
     /// come here already written as text, and nulls not at all.
-    pub(crate) fn json_field(&mut self, name: &'static str, value: &serde_json::Value) {
+    fn json_field(&mut self, name: &'static str, value: &serde_json::Value) {
         use serde_json::Value;
         match value {
             Value::String(text) => self.text(name, text),
@@ -171,9 +189,7 @@ impl<'a, F: FnMut(&'static str) -> KeyFacts> Recorder<'a, F> {
             return;
         }
         if facts.role == Role::JsonLine && self.message.is_some() {
-            let mut rendered = Vec::new();
-            render(&mut rendered, None);
-            self.json_line = rendered == b"true";
+            self.json_line = matches!(value, Scalar::Bool(true));
             return;
         }
         if self.renamed_or_derived || facts.translated(name) {
@@ -186,7 +202,7 @@ impl<'a, F: FnMut(&'static str) -> KeyFacts> Recorder<'a, F> {
             && match value {
                 Scalar::Text(_) => true,
                 Scalar::Integer | Scalar::WideInteger | Scalar::Float | Scalar::Null => return,
-                Scalar::Bool => false,
+                Scalar::Bool(_) => false,
             };
         let value = if masked {
             Scalar::Text(REDACTED)
@@ -253,7 +269,9 @@ impl<'a, F: FnMut(&'static str) -> KeyFacts> Recorder<'a, F> {
     }
 
     fn boolean(&mut self, name: &'static str, value: bool) {
-        self.scalar(name, Scalar::Bool, |out, _| json::boolean(out, value));
+        self.scalar(name, Scalar::Bool(value), |out, _| {
+            json::boolean(out, value)
+        });
     }
 
     /// Pushes one of the `error.*` fields of an error value.

@@ -61,7 +61,7 @@ pub(crate) enum Scalar<'a> {
     /// A finite float.
     Float,
     /// `true` or `false`.
-    Bool,
+    Bool(bool),
     /// `null` (a NaN or infinity): Elasticsearch indexes nothing, whatever the type.
     Null,
 }
@@ -76,7 +76,7 @@ impl EcsType {
             (EcsType::Keyword, _) => true,
             (EcsType::Long, Scalar::Integer) => true,
             (EcsType::Float, Scalar::Integer | Scalar::WideInteger | Scalar::Float) => true,
-            (EcsType::Boolean, Scalar::Bool) => true,
+            (EcsType::Boolean, Scalar::Bool(_)) => true,
             (EcsType::Date, Scalar::Integer) => true,
             (EcsType::Date, Scalar::Text(text)) => is_iso8601_date(text),
             (EcsType::Ip, Scalar::Text(text)) => text.parse::<IpAddr>().is_ok(),
@@ -189,7 +189,7 @@ mod tests {
     #[test]
     fn types_accept_what_elasticsearch_indexes_without_coercion() {
         use EcsType::*;
-        assert!(Keyword.accepts(Scalar::Integer) && Keyword.accepts(Scalar::Bool));
+        assert!(Keyword.accepts(Scalar::Integer) && Keyword.accepts(Scalar::Bool(true)));
         assert!(Long.accepts(Scalar::Integer));
         assert!(!Long.accepts(Scalar::Text("42")));
         assert!(!Long.accepts(Scalar::WideInteger));
