@@ -11,6 +11,14 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
+install_packages() {
+  step "installing $*"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@"
+}
+
 # Commands the tests run, and the Debian package that provides each.
 ensure_commands() {
   local missing=()
@@ -18,12 +26,7 @@ ensure_commands() {
     command -v "$1" >/dev/null 2>&1 || missing+=("$2")
     shift 2
   done
-  [ "${#missing[@]}" -eq 0 ] && return 0
-  step "installing ${missing[*]}"
-  local sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  [ "${#missing[@]}" -eq 0 ] || install_packages "${missing[@]}"
 }
 
 # The example orchestrator's steps run through `sh`; promtool checks scrapes, alert rules and
@@ -32,6 +35,10 @@ ensure_commands() {
 ensure_commands sh dash promtool prometheus prometheus prometheus \
   prometheus-pushgateway prometheus-pushgateway \
   prometheus-node-exporter prometheus-node-exporter
+
+# The audit trail's PostgreSQL sink is tested against a real server: a throwaway cluster the
+# tests start with initdb and pg_ctl from Debian's server package.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || install_packages postgresql
 
 if [ "${INSTALL_TOOLS:-0}" = 1 ] && ! cargo deny --version >/dev/null 2>&1; then
   step "installing cargo-deny"
@@ -43,11 +50,11 @@ cargo fmt --all --check
 
 step "clippy (all features, and each crate's default and bare feature sets)"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
-cargo clippy -p deploytel -p deploytel-ecs -p deploytel-metrics --no-default-features -- -D warnings
+cargo clippy -p deploytel -p deploytel-ecs -p deploytel-metrics -p deploytel-audit --no-default-features -- -D warnings
 
 step "tests (unit, integration, examples, doc tests)"
 cargo test --workspace --all-features
-cargo test -p deploytel -p deploytel-ecs -p deploytel-metrics --no-default-features
+cargo test -p deploytel -p deploytel-ecs -p deploytel-metrics -p deploytel-audit --no-default-features
 # The HTTP layer with tower but without axum, which must say why routes are `_unmatched`.
 cargo test -p deploytel-metrics --no-default-features --features tower --test http_without_axum
 
@@ -58,7 +65,7 @@ step "docs (every feature, as docs.rs builds them, and none)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --all-features --no-deps
 # Each published crate alone, so that no other package turns its features back on.
 RUSTDOCFLAGS="-D warnings" cargo doc --no-default-features --no-deps \
-  -p deploytel -p deploytel-core -p deploytel-ecs -p deploytel-metrics -p deploytel-span
+  -p deploytel -p deploytel-core -p deploytel-ecs -p deploytel-metrics -p deploytel-span -p deploytel-audit
 
 if cargo deny --version >/dev/null 2>&1; then
   step "cargo deny check licenses bans sources"

@@ -25,13 +25,17 @@
 //! | [`span_names`] | the `tracing` span names of deployments, steps and subprocesses |
 //! | [`Outcome`] | how a deployment, step or subprocess ended |
 //! | [`Redactor`] | which names and which parts of values are secrets, and how they are masked |
+//! | [`audit_events`] | the events the audit trail emits about itself, which the metrics layer counts |
+//! | [`calendar`] | days since the epoch to and from dates, for timestamps |
 //! | [`block`] | values read sixteen bytes at a time, for the byte scans of the family |
 //!
 //! The crate has no feature flags and no dependencies beyond `thiserror` and `memchr`.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod audit_events;
 pub mod block;
+pub mod calendar;
 mod outcome;
 pub mod redact;
 pub mod semconv;

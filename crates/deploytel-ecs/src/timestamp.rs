@@ -89,18 +89,10 @@ fn put(digits: &mut [u8], mut n: u64) {
     }
 }
 
-/// Proleptic Gregorian date of a day counted from 1970-01-01 (H. Hinnant's algorithm).
+/// Proleptic Gregorian date of a day counted from 1970-01-01.
 fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    (year, month, day)
+    let (year, month, day) = deploytel_core::calendar::civil_from_days(days as i64);
+    (year as u64, month as u64, day as u64)
 }
 
 #[cfg(test)]

@@ -191,18 +191,18 @@ fn wide_integers(line: &str) -> Vec<String> {
 
 /// Why Elasticsearch with the ECS templates would reject the document; empty when it would not.
 pub fn check_document(doc: &Document) -> Vec<String> {
-    let mut leaves: Vec<(Vec<String>, &Json)> = Vec::new();
+    let mut leaves: Vec<Leaf<'_>> = Vec::new();
     let mut objects: Vec<Vec<String>> = Vec::new();
     flatten(&[], &doc.entries, &mut leaves, &mut objects);
 
     let schema = schema();
     let mut problems = Vec::new();
-    let mut seen: HashSet<String> = HashSet::new();
-    let leaf_names: HashSet<String> = leaves.iter().map(|(p, _)| p.join(".")).collect();
-    for (path, value) in &leaves {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let leaf_names: HashSet<String> = leaves.iter().map(|(p, _, _)| p.join(".")).collect();
+    for (path, value, origin) in &leaves {
         let name = path.join(".");
         check_path(path, &name, &mut problems);
-        if !seen.insert(name.clone()) {
+        if *seen.entry(name.clone()).or_insert(*origin) != *origin {
             problems.push(format!("{name} is written twice"));
         }
         for i in 1..path.len() {
@@ -261,23 +261,28 @@ fn check_path(path: &[String], name: &str, problems: &mut Vec<String>) {
 }
 
 /// Every value of the document by its path of name segments, and every object by its path.
+/// A value's path, the value, and which written value it came from: the items of one array
+/// share their array's origin, since Elasticsearch reads an array as one field's values.
+type Leaf<'a> = (Vec<String>, &'a Json, usize);
+
 fn flatten<'a>(
     parent: &[String],
     entries: &'a [(String, Json)],
-    leaves: &mut Vec<(Vec<String>, &'a Json)>,
+    leaves: &mut Vec<Leaf<'a>>,
     objects: &mut Vec<Vec<String>>,
 ) {
     for (key, value) in entries {
         let mut path = parent.to_vec();
         path.extend(key.split('.').map(str::to_owned));
-        visit(path, value, leaves, objects);
+        visit(path, value, None, leaves, objects);
     }
 }
 
 fn visit<'a>(
     path: Vec<String>,
     value: &'a Json,
-    leaves: &mut Vec<(Vec<String>, &'a Json)>,
+    array: Option<usize>,
+    leaves: &mut Vec<Leaf<'a>>,
     objects: &mut Vec<Vec<String>>,
 ) {
     match value {
@@ -286,11 +291,16 @@ fn visit<'a>(
             objects.push(path);
         }
         Json::Array(items) => {
+            let origin = array.unwrap_or(value as *const Json as usize);
             for item in items {
-                visit(path.clone(), item, leaves, objects);
+                visit(path.clone(), item, Some(origin), leaves, objects);
             }
         }
-        scalar => leaves.push((path, scalar)),
+        scalar => leaves.push((
+            path,
+            scalar,
+            array.unwrap_or(scalar as *const Json as usize),
+        )),
     }
 }
 
@@ -372,6 +382,16 @@ mod tests {
     fn an_ecs_line_passes() {
         let line = r#"{"@timestamp":"2026-11-22T17:03:09.123Z","log.level":"info","message":"x","ecs.version":"8.11.0","process.pid":42,"process.executable":"/bin/sh","labels":{"team":"a"},"cicd.pipeline.name":"p","client.ip":"10.0.0.1"}"#;
         assert_eq!(problems(line), Vec::<String>::new());
+    }
+
+    #[test]
+    fn an_array_is_one_field_with_several_values() {
+        let line = r#"{"event":{"category":["iam","configuration"],"type":["change"]},"related":{"user":["a","b"]}}"#;
+        assert_eq!(problems(line), Vec::<String>::new());
+        let twice = r#"{"related.user":["a"],"related":{"user":["b"]}}"#;
+        assert!(problems(twice).iter().any(|p| p.contains("twice")));
+        let mixed = r#"{"event":{"sequence":[1,"x"]}}"#;
+        assert!(problems(mixed).iter().any(|p| p.contains("ECS long")));
     }
 
     #[test]

@@ -18,7 +18,9 @@ pub mod monitoring;
 pub mod otlp;
 #[cfg(feature = "grpc")]
 pub mod otlp_grpc;
+pub mod postgres;
 pub mod prometheus;
+pub mod scratch;
 pub mod secrets;
 #[cfg(feature = "opentelemetry")]
 pub mod spans;
