@@ -221,8 +221,12 @@ pub fn verify_with_anchors(
                 problem,
             };
             let Some(text) = buffer.strip_suffix(b"\n") else {
+                let data = crate::journal::data_end(&buffer);
+                if is_last && data == 0 {
+                    break; // the active segment's preallocated zeros
+                }
                 let problem = if is_last {
-                    Problem::TornTail { bytes: read as u64 }
+                    Problem::TornTail { bytes: data as u64 }
                 } else {
                     Problem::Unreadable {
                         reason: "a partial record before the last segment".into(),

@@ -77,13 +77,10 @@ fn concurrent_recorders_share_syncs_and_every_acknowledged_record_is_stored() {
         .into_iter()
         .flat_map(|t| t.join().unwrap())
         .collect();
-    let leaders = receipts
-        .iter()
-        .filter(|(_, r)| r.led_sync.is_some())
-        .count();
+    let shared = receipts.iter().filter(|(_, r)| r.batch_records > 1).count();
     assert!(
-        leaders < receipts.len() / 2,
-        "{leaders} syncs for {} records: no sharing",
+        shared > receipts.len() / 2,
+        "only {shared} of {} records shared a sync",
         receipts.len()
     );
 

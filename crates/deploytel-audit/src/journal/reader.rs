@@ -66,7 +66,7 @@ impl JournalReader {
                 .reader
                 .read_until(b'\n', &mut buffer)
                 .map_err(AuditError::io(&open.segment.path, "read"))?;
-            if read > 0 && buffer.last() == Some(&b'\n') {
+            if read > 0 && buffer[0] != 0 && buffer.last() == Some(&b'\n') {
                 open.offset += read as u64;
                 open.line += 1;
                 let record = line::decode(&buffer[..buffer.len() - 1]).map_err(|problem| {
@@ -93,8 +93,8 @@ impl JournalReader {
                     doc,
                 }));
             }
-            // At the end of the segment, or in the middle of a line being written: look
-            // again from the start of that line next time.
+            // At the end of the segment, in its preallocated zeros, or in the middle of a
+            // line being written: look again from the start of that line next time.
             open.reader
                 .seek(SeekFrom::Start(open.offset))
                 .map_err(AuditError::io(&open.segment.path, "seek"))?;
@@ -135,8 +135,10 @@ impl JournalReader {
     }
 }
 
-/// The last whole line of `data` (without its `\n`) and where the whole lines end.
+/// The last whole line of `data` (without its `\n`) and where the whole lines end. Zeros at
+/// the end are the active segment's preallocated space, not data.
 pub(crate) fn last_line(data: &[u8]) -> (Option<&[u8]>, usize) {
+    let data = &data[..data_end(data)];
     let Some(end) = data.iter().rposition(|&b| b == b'\n') else {
         return (None, 0);
     };
@@ -145,4 +147,10 @@ pub(crate) fn last_line(data: &[u8]) -> (Option<&[u8]>, usize) {
         .rposition(|&b| b == b'\n')
         .map_or(0, |i| i + 1);
     (Some(&data[start..end]), end + 1)
+}
+
+/// Where the data of a segment ends: after its last byte that is not zero. Records never
+/// hold a zero byte (JSON escapes control characters), so zeros are preallocated space.
+pub(crate) fn data_end(data: &[u8]) -> usize {
+    data.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1)
 }

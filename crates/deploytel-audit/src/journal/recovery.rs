@@ -45,21 +45,21 @@ pub(crate) fn recover(
 ) -> Result<Recovered, AuditError> {
     let data = fs::read(&active.path).map_err(AuditError::io(&active.path, "read"))?;
     let (last, whole) = reader::last_line(&data);
-    let torn = if whole < data.len() {
+    let data_end = reader::data_end(&data);
+    if whole < data.len() {
         let file = OpenOptions::new()
             .write(true)
             .open(&active.path)
             .map_err(AuditError::io(&active.path, "open"))?;
         file.set_len(whole as u64)
-            .and_then(|()| file.sync_data())
+            .and_then(|()| file.sync_all())
             .map_err(AuditError::io(&active.path, "cut torn tail"))?;
-        Some(TornTail {
-            segment: active.path.clone(),
-            bytes: (data.len() - whole) as u64,
-        })
-    } else {
-        None
-    };
+    }
+    // Zeros after the data are preallocated space; anything else is a partial record.
+    let torn = (data_end > whole).then(|| TornTail {
+        segment: active.path.clone(),
+        bytes: (data_end - whole) as u64,
+    });
     let head = match last {
         Some(text) => {
             let lines = data[..whole].iter().filter(|&&b| b == b'\n').count() as u64;
