@@ -38,6 +38,17 @@
 //! to a Prometheus Pushgateway, `--textfile PATH` (or `DEPLOYTEL_METRICS_TEXTFILE`) writes them
 //! for node_exporter's textfile collector, when the deployment starts and ends and once more
 //! at exit. `--environment NAME` deploys to another environment than `staging`.
+//!
+//! Audit: every run appends to a hash-chained audit journal, in `DEPLOYTEL_AUDIT_DIR` (or
+//! `--audit-dir`, else `deploytel-example-audit` in the temporary directory): who deployed
+//! (`DEPLOYTEL_ACTOR`, or the CI system's user; `unknown` with a warning otherwise), the
+//! release manager's approval, and how the deployment ended. With `--deny-approval` the
+//! approval is denied and nothing is deployed. Then:
+//!
+//! ```text
+//! cargo run -p deploytel-audit --features cli -- verify /tmp/deploytel-example-audit
+//! cargo run -p deploytel-audit --features cli -- report /tmp/deploytel-example-audit --since 2026-01-01 --until 2100-01-01
+//! ```
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -45,6 +56,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use deploytel::audit::{Actor, AuditEvent, AuditTrail, Decision, EventOutcome, Rule, Target};
 use deploytel::{CommandError, Deployment, Failure};
 use tracing::info;
 
@@ -85,7 +97,7 @@ fn main() -> ExitCode {
         Err(message) => {
             eprintln!("{message}");
             eprintln!(
-                "usage: deploy_orchestrator [--fail-step {}] [--environment NAME] [--metrics-addr IP:PORT] [--serve-secs N] [--push-gateway URL] [--textfile PATH]",
+                "usage: deploy_orchestrator [--fail-step {}] [--environment NAME] [--metrics-addr IP:PORT] [--serve-secs N] [--push-gateway URL] [--textfile PATH] [--audit-dir PATH] [--deny-approval]",
                 step_names()
             );
             return ExitCode::from(2);
@@ -106,7 +118,7 @@ fn main() -> ExitCode {
         );
     }
 
-    let succeeded = deploy(options.fail_step.as_deref(), &options.environment);
+    let succeeded = deploy(&options, guard.audit());
     if let (Some(addr), Some(secs)) = (metrics_addr, options.serve_secs) {
         info!(
             url.full = format!("http://{addr}/metrics"),
@@ -149,16 +161,24 @@ fn agent() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Runs every step in order and says whether the deployment succeeded. `run` enters the
-/// deployment's span, so every line logged inside carries its fields, and ends it by the
-/// result; a [`Failure`] names its own `error.type`.
-fn deploy(fail_step: Option<&str>, environment: &str) -> bool {
-    let deployed: Result<(), Failure> = Deployment::builder("deploy-billing", environment)
+/// Runs every step in order, once the release is approved, and says whether the deployment
+/// succeeded. `run` enters the deployment's span, so every line logged inside carries its
+/// fields, and ends it by the result; a [`Failure`] names its own `error.type`. deploytel's
+/// audit layer records the deployment's start and finish; the approval is recorded here.
+fn deploy(options: &Options, audit: Option<&AuditTrail>) -> bool {
+    let fail_step = options.fail_step.as_deref();
+    let deployed: Result<(), Failure> = Deployment::builder("deploy-billing", &options.environment)
         .name(SERVICE)
         .ref_name(VERSION)
         .start()
         .run(|deployment| {
             info!("deployment started");
+            approve(
+                deployment,
+                &options.environment,
+                options.deny_approval,
+                audit,
+            )?;
             for (name, command) in STEPS {
                 let command = if fail_step == Some(name) {
                     FAILING_COMMAND
@@ -179,6 +199,59 @@ fn deploy(fail_step: Option<&str>, environment: &str) -> bool {
         });
     // deploytel has logged a failure, at error, inside the deployment's span.
     deployed.is_ok()
+}
+
+/// The release manager's decision, recorded in the audit trail before anything is deployed.
+/// An approval that cannot be recorded stops the deployment: nothing is deployed unaudited.
+fn approve(
+    deployment: &Deployment,
+    environment: &str,
+    deny: bool,
+    audit: Option<&AuditTrail>,
+) -> Result<(), Failure> {
+    let (decision, reason) = if deny {
+        (Decision::Deny, "outside the change window")
+    } else {
+        (Decision::Allow, "change CHG-1042 approved")
+    };
+    if let Some(audit) = audit {
+        let approval = AuditEvent::builder("deploy.approve")
+            .actor(
+                Actor::human("bob")
+                    .name("Bob Example")
+                    .role("release-manager"),
+            )
+            .target(
+                Target::new("service", SERVICE)
+                    .environment(environment)
+                    .version(VERSION),
+            )
+            .decision(decision)
+            .outcome(EventOutcome::Success)
+            .reason(reason)
+            .rule(Rule::new("change-window").version("2026-11"))
+            .run_id(deployment.run_id())
+            .build()
+            .and_then(|event| audit.record(&event))
+            .map_err(|error| {
+                Failure::new(
+                    "audit_unavailable",
+                    format_args!("approval not recorded: {error}"),
+                )
+                .with_source(error)
+            })?;
+        info!(
+            deploytel.audit.chain.sequence = approval.seq,
+            "approval recorded"
+        );
+    }
+    if deny {
+        return Err(Failure::new(
+            "approval_denied",
+            format_args!("deployment denied: {reason}"),
+        ));
+    }
+    Ok(())
 }
 
 /// Runs one step's command in a subprocess, whose output lines deploytel logs as they arrive.
@@ -223,7 +296,12 @@ fn start_telemetry(service: &str, options: &Options) -> Result<deploytel::Guard,
     if options.is_agent {
         // The agent inherits the orchestrator's environment: it would find the metrics address
         // taken, and write over the orchestrator's textfile.
-        telemetry = telemetry.without_metrics_server().without_metrics_export();
+        telemetry = telemetry
+            .without_metrics_server()
+            .without_metrics_export()
+            .without_audit();
+    } else if std::env::var_os(deploytel::DEPLOYTEL_AUDIT_DIR).is_none() {
+        telemetry = telemetry.audit_dir(options.audit_dir.clone());
     }
     if let Some(addr) = options.metrics_addr {
         telemetry = telemetry.metrics_addr(addr);
@@ -248,6 +326,8 @@ struct Options {
     serve_secs: Option<u64>,
     push_gateway: Option<String>,
     textfile: Option<PathBuf>,
+    audit_dir: PathBuf,
+    deny_approval: bool,
     is_agent: bool,
 }
 
@@ -260,6 +340,8 @@ impl Options {
             serve_secs: None,
             push_gateway: None,
             textfile: None,
+            audit_dir: std::env::temp_dir().join("deploytel-example-audit"),
+            deny_approval: false,
             is_agent: false,
         }
     }
@@ -294,6 +376,8 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
             "--environment" => options.environment = value()?,
             "--push-gateway" => options.push_gateway = Some(value()?),
             "--textfile" => options.textfile = Some(PathBuf::from(value()?)),
+            "--audit-dir" => options.audit_dir = PathBuf::from(value()?),
+            "--deny-approval" => options.deny_approval = true,
             "--serve-secs" => {
                 let secs = value()?;
                 let secs = secs

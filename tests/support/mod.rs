@@ -6,7 +6,9 @@ use std::process::Command;
 
 /// The variables that configure deploytel, which the tests' own environment must not pass on
 /// to an example.
-pub const CONFIGURING_VARIABLES: [&str; 11] = [
+pub const CONFIGURING_VARIABLES: [&str; 13] = [
+    "DEPLOYTEL_AUDIT_KEY",
+    "DEPLOYTEL_AUDIT_POSTGRES_URL",
     "RUST_LOG",
     "OTEL_SERVICE_NAME",
     "OTEL_EXPORTER_OTLP_ENDPOINT",
@@ -45,10 +47,22 @@ pub fn example_binary() -> PathBuf {
 
 /// The example as a command, with none of the variables that configure deploytel inherited
 /// from the test's environment.
+///
+/// Each command gets an audit journal of its own (one writer per journal: examples that run
+/// side by side would find a shared one locked), and names its actor.
 pub fn example() -> Command {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let mut command = Command::new(example_binary());
     for variable in CONFIGURING_VARIABLES {
         command.env_remove(variable);
     }
+    let audit_dir = std::env::temp_dir().join(format!(
+        "deploytel-example-tests-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    command
+        .env("DEPLOYTEL_AUDIT_DIR", audit_dir)
+        .env("DEPLOYTEL_ACTOR", "alice");
     command
 }

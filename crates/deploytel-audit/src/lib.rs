@@ -35,6 +35,7 @@
 //! | [`AuditTrail`] | redacts, caps and serialises events as ECS documents and records them |
 //! | [`journal`] | the append-only, hash-chained segment files, synced with group commit |
 //! | [`verify`] | checks a journal's chain and segments |
+//! | [`AuditLayer`] | records `deploy.start` and `deploy.finish` from deployment spans |
 //! | [`query`], [`report`] | filters records; summarises a period for compliance |
 //!
 //! # Feature flags
@@ -51,6 +52,7 @@ mod error;
 pub mod event;
 pub mod journal;
 mod json;
+mod layer;
 #[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub mod postgres;
@@ -66,5 +68,6 @@ pub use event::{
     Actor, ActorKind, AuditEvent, AuditEventBuilder, Category, Correlation, Decision, EventOutcome,
     EventType, MetadataValue, Rule, Source, Target,
 };
-pub use journal::{ChainKey, Journal, Receipt, Retention, WritePolicy};
+pub use journal::{ChainKey, Journal, JournalBuilder, Receipt, Retention, WritePolicy};
+pub use layer::AuditLayer;
 pub use trail::{AuditTrail, AuditTrailBuilder, DEFAULT_MAX_EVENT_BYTES};

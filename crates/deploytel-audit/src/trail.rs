@@ -58,6 +58,16 @@ impl AuditTrail {
     /// The event's own actor is used, else the trail's; when neither names one the record
     /// says `unknown` and a warning (once per trail) says how to name it.
     pub fn record(&self, event: &AuditEvent) -> Result<Receipt, AuditError> {
+        self.record_in(event, tracing::Span::current().id())
+    }
+
+    /// [`record`](Self::record), with the record's log event in the span `parent`: the audit
+    /// layer records a deployment's end as its span closes, when it is no longer current.
+    pub(crate) fn record_in(
+        &self,
+        event: &AuditEvent,
+        parent: Option<tracing::span::Id>,
+    ) -> Result<Receipt, AuditError> {
         let actor = self.actor_of(event);
         let rest = encode_rest(event, actor, &self.inner.redactor, now_millis());
         // The sequence number is not known yet; count it at its widest.
@@ -72,6 +82,7 @@ impl AuditTrail {
         let receipt = self.inner.journal.append(&rest)?;
         tracing::info!(
             target: audit_events::TARGET,
+            parent: parent,
             {
                 { audit_events::ACTION } = event.action(),
                 { audit_events::DECISION } = event.decision().map_or(audit_events::NO_DECISION, |d| d.as_str()),

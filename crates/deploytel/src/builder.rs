@@ -1,6 +1,6 @@
 //! `init()` and its builder: read the environment, install the pipelines, hand back the guard.
 //!
-//! Each pipeline (`logs`, `traces`, `metrics`) has the same shape whether its feature is on or
+//! Each pipeline (`logs`, `traces`, `metrics`, `audit`) has the same shape whether its feature is on or
 //! off: a `Choice` the builder fills, a `plan` worked out from it and the environment, and an
 //! `install` that returns its layer and what the guard keeps.
 
@@ -9,7 +9,7 @@ use tracing_subscriber::Layer;
 
 use crate::env::{Env, ProcessEnv};
 use crate::settings::{LogFormat, Requested, Settings};
-use crate::{logs, metric_pipeline as metrics, traces, Guard, InitError};
+use crate::{audit_pipeline as audit, logs, metric_pipeline as metrics, traces, Guard, InitError};
 
 /// Configures what [`init`](crate::init) installs. Settings made here override the
 /// environment variables they correspond to.
@@ -30,6 +30,7 @@ pub struct Builder {
     requested: Requested,
     pub(crate) traces: traces::Choice,
     pub(crate) metrics: metrics::Choice,
+    pub(crate) audit: audit::Choice,
 }
 
 impl Builder {
@@ -83,6 +84,7 @@ impl Builder {
         let filter = settings.filter()?;
         let trace_plan = traces::plan(&ProcessEnv, &self.traces)?;
         let metrics_plan = metrics::plan(&ProcessEnv, &self.metrics, &settings)?;
+        let audit_plan = audit::plan(&ProcessEnv, &self.audit)?;
 
         // Logs and traces share the log filter as a per-layer filter, so that the metrics
         // layer, with a filter of its own, still sees deployments when RUST_LOG=warn. The
@@ -90,9 +92,11 @@ impl Builder {
         let (trace_layer, traces) = traces::install(trace_plan, &settings)?;
         let (log_layer, logs) = logs::install(&settings);
         let (metrics_layer, metrics) = metrics::install(metrics_plan, &settings)?;
+        let (audit_layer, audit) = audit::install(audit_plan, &settings)?;
         let subscriber = tracing_subscriber::registry()
             .with(Layer::and_then(trace_layer, log_layer).with_filter(filter))
-            .with(metrics_layer);
+            .with(metrics_layer)
+            .with(audit_layer);
 
         // Everything is built and bound; only now is anything made global, the subscriber
         // first, since it is the one step that can still fail.
@@ -102,7 +106,7 @@ impl Builder {
         // A host that installed one before keeps it; `Command::redactor` still overrides.
         deploytel_core::Redactor::install(settings.redactor.clone());
         traces.install_globals();
-        Ok(Guard::new(logs, traces, metrics))
+        Ok(Guard::new(logs, traces, metrics, audit))
     }
 
     pub(crate) fn settings(&self, env: &(impl Env + ?Sized)) -> Result<Settings, InitError> {

@@ -49,6 +49,15 @@ pub const OTEL_TRACES_SAMPLER: &str = "OTEL_TRACES_SAMPLER";
 /// The sampling ratio for the `traceidratio` samplers, from 0 to 1.
 pub const OTEL_TRACES_SAMPLER_ARG: &str = "OTEL_TRACES_SAMPLER_ARG";
 
+/// The audit journal's directory; auditing is on when it is set.
+pub const DEPLOYTEL_AUDIT_DIR: &str = "DEPLOYTEL_AUDIT_DIR";
+/// The audit chain's HMAC key, in hex (at least 16 bytes); unkeyed SHA-256 without it.
+pub const DEPLOYTEL_AUDIT_KEY: &str = "DEPLOYTEL_AUDIT_KEY";
+/// A PostgreSQL URL the audit journal is copied to (feature `audit-postgres`).
+pub const DEPLOYTEL_AUDIT_POSTGRES_URL: &str = "DEPLOYTEL_AUDIT_POSTGRES_URL";
+/// Who the audit records name when the code names nobody: `alice`, or `service:deploy-bot`.
+pub const DEPLOYTEL_ACTOR: &str = "DEPLOYTEL_ACTOR";
+
 /// Reads variables: the process environment in `init()`, a map in tests.
 pub(crate) trait Env {
     /// The value of `variable`; `None` when unset or empty, as the OpenTelemetry

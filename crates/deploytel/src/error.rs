@@ -42,6 +42,11 @@ pub enum InitError {
     #[cfg(feature = "metrics")]
     #[error("cannot set up metrics: {0}")]
     Metrics(#[from] deploytel_metrics::MetricsError),
+    /// The audit journal could not be opened (another process holds it, the directory cannot
+    /// be written, its chain key differs), or its PostgreSQL URL is not valid.
+    #[cfg(feature = "audit")]
+    #[error("cannot set up the audit trail: {0}")]
+    Audit(#[from] deploytel_audit::AuditError),
     /// The program already has a global `tracing` subscriber, from an earlier `init()` or
     /// another library; add deploytel's layers to that subscriber instead.
     #[error(

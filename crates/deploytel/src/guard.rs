@@ -4,6 +4,7 @@ use std::fmt;
 use std::io::Write as _;
 use std::time::Duration;
 
+use crate::audit_pipeline::AuditPipeline;
 use crate::logs::LogPipeline;
 use crate::metric_pipeline::MetricsPipeline;
 use crate::traces::TracePipeline;
@@ -23,6 +24,7 @@ pub struct Guard {
     logs: LogPipeline,
     traces: TracePipeline,
     pub(crate) metrics: MetricsPipeline,
+    pub(crate) audit: AuditPipeline,
     finished: bool,
 }
 
@@ -89,11 +91,17 @@ impl fmt::Display for ShutdownReport {
 }
 
 impl Guard {
-    pub(crate) fn new(logs: LogPipeline, traces: TracePipeline, metrics: MetricsPipeline) -> Self {
+    pub(crate) fn new(
+        logs: LogPipeline,
+        traces: TracePipeline,
+        metrics: MetricsPipeline,
+        audit: AuditPipeline,
+    ) -> Self {
         Guard {
             logs,
             traces,
             metrics,
+            audit,
             finished: false,
         }
     }
@@ -112,6 +120,8 @@ impl Guard {
 
     fn finish(&mut self, timeout: Duration) -> ShutdownReport {
         self.finished = true;
+        // The audit journal is already durable; this copies its last records to PostgreSQL.
+        self.audit.stop();
         // The metrics first: their final export is what tells Prometheus how a short run ended.
         let (metrics_exports_failed, metrics_export_error) = self.metrics.deliver(timeout);
         let traces = self.traces.shutdown(timeout);

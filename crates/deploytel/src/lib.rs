@@ -73,9 +73,16 @@
 //! | `tower` | off | `metrics::HttpMetricsLayer`, HTTP server metrics for tower services |
 //! | `axum` | off | route labels from axum's `MatchedPath` in `metrics::HttpMetricsLayer` |
 //! | `span` | on | deployment, step and subprocess spans (`deploytel_span`): `deployment!`, `step!`, `Deployment`, `Command` |
+//! | `audit` | on | the audit trail (`deploytel_audit`) in `DEPLOYTEL_AUDIT_DIR`: deployments recorded from their spans, `Guard::audit` for your own records |
+//! | `audit-postgres` | off | copying the audit journal to PostgreSQL (`DEPLOYTEL_AUDIT_POSTGRES_URL`) |
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "audit")]
+mod audit_pipeline;
+#[cfg(not(feature = "audit"))]
+#[path = "audit_pipeline_off.rs"]
+mod audit_pipeline;
 mod builder;
 mod env;
 mod error;
@@ -96,6 +103,8 @@ mod traces;
 mod traces;
 
 pub use builder::Builder;
+#[cfg(feature = "audit")]
+pub use deploytel_audit as audit;
 pub use deploytel_core as core;
 pub use deploytel_core::{semconv, Outcome, Redactor};
 #[cfg(feature = "ecs")]
@@ -109,6 +118,7 @@ pub use deploytel_span::{
     deployment, step, Command, CommandError, Deployment, Failure, Retry, Step,
 };
 pub use env::{
+    DEPLOYTEL_ACTOR, DEPLOYTEL_AUDIT_DIR, DEPLOYTEL_AUDIT_KEY, DEPLOYTEL_AUDIT_POSTGRES_URL,
     DEPLOYTEL_LOG_FORMAT, DEPLOYTEL_METRICS_ADDR, DEPLOYTEL_METRICS_BEARER_TOKEN,
     DEPLOYTEL_METRICS_PUSHGATEWAY, DEPLOYTEL_METRICS_PUSHGATEWAY_INSTANCE,
     DEPLOYTEL_METRICS_PUSHGATEWAY_JOB, DEPLOYTEL_METRICS_TEXTFILE, OTEL_EXPORTER_OTLP_ENDPOINT,

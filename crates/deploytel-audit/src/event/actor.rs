@@ -147,9 +147,9 @@ impl Actor {
     ///
     /// A CI user is a person authenticated by the CI system (`auth_method` names it).
     pub fn from_variables(
-        lookup: impl Fn(&str) -> Option<String>,
+        lookup: impl Fn(&'static str) -> Option<String>,
     ) -> Option<(Actor, &'static str)> {
-        let given = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        let given = |name: &'static str| lookup(name).filter(|value| !value.trim().is_empty());
         if let Some(value) = given("DEPLOYTEL_ACTOR") {
             let kind_and_id = value
                 .split_once(':')

@@ -1,0 +1,205 @@
+//! The audit layer: `deploy.start` and `deploy.finish` records from deploytel's deployment
+//! spans, with no audit code in the orchestrator.
+//!
+//! A deployment's run id, actor and revision are recorded on its span just after it opens,
+//! so `deploy.start` is written when the span is first entered (when its work begins), and
+//! `deploy.finish` when it closes, with the outcome the span ended with. The actor is the
+//! span's `enduser.id` (with `user.name`) when set, else the trail's configured actor.
+
+use deploytel_core::semconv::{actor, cicd, deployment, error, vcs};
+use deploytel_core::{audit_events, span_names};
+use tracing_core::field::{Field, Visit};
+use tracing_core::span::{Attributes, Id, Record};
+use tracing_core::Subscriber;
+use tracing_subscriber::layer::Context;
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::Layer;
+
+use crate::event::{Actor, AuditEvent, Category, EventOutcome, EventType, Target};
+use crate::report::{DEPLOY_FINISH, DEPLOY_START};
+use crate::trail::AuditTrail;
+
+/// Records the start and end of every deployment span in an [`AuditTrail`].
+#[derive(Clone, Debug)]
+pub struct AuditLayer {
+    trail: AuditTrail,
+}
+
+impl AuditLayer {
+    /// A layer recording into `trail`.
+    pub fn new(trail: AuditTrail) -> Self {
+        AuditLayer { trail }
+    }
+}
+
+/// What a deployment span says about itself, kept in its extensions.
+#[derive(Clone, Default)]
+struct DeploymentFields {
+    pipeline: Option<String>,
+    environment: Option<String>,
+    run_id: Option<String>,
+    revision: Option<String>,
+    name: Option<String>,
+    enduser: Option<String>,
+    user_name: Option<String>,
+    result: Option<String>,
+    error_type: Option<String>,
+    status: Option<String>,
+    started: bool,
+    finished: bool,
+}
+
+impl Visit for DeploymentFields {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        let slot = match field.name() {
+            cicd::PIPELINE_NAME => &mut self.pipeline,
+            deployment::ENVIRONMENT_NAME => &mut self.environment,
+            cicd::PIPELINE_RUN_ID => &mut self.run_id,
+            vcs::REF_HEAD_REVISION => &mut self.revision,
+            deployment::NAME => &mut self.name,
+            actor::ENDUSER_ID => &mut self.enduser,
+            actor::USER_NAME => &mut self.user_name,
+            cicd::PIPELINE_RESULT => &mut self.result,
+            error::TYPE => &mut self.error_type,
+            deployment::STATUS => &mut self.status,
+            _ => return,
+        };
+        *slot = Some(value.to_owned());
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.record_str(field, &format!("{value:?}"));
+    }
+}
+
+impl DeploymentFields {
+    fn event(&self, action: &str, trail: &AuditTrail) -> AuditEvent {
+        let mut target = Target::new("pipeline", self.pipeline.as_deref().unwrap_or("unknown"));
+        if let Some(environment) = &self.environment {
+            target = target.environment(environment.clone());
+        }
+        if let Some(version) = self.revision.as_ref().or(self.name.as_ref()) {
+            target = target.version(version.clone());
+        }
+        let mut builder = AuditEvent::builder(action)
+            .category(Category::Configuration)
+            .target(target);
+        if let Some(run_id) = &self.run_id {
+            builder = builder.run_id(run_id.clone());
+        }
+        let actor = self.enduser.as_ref().map(|id| {
+            let person = Actor::human(id.clone());
+            match &self.user_name {
+                Some(name) => person.name(name.clone()),
+                None => person,
+            }
+        });
+        if let Some(actor) = actor.or_else(|| trail.actor().cloned()) {
+            builder = builder.actor(actor);
+        }
+        if action == DEPLOY_START {
+            builder = builder
+                .event_type(EventType::Start)
+                .outcome(EventOutcome::Success);
+        } else {
+            let result = self.result.as_deref().unwrap_or("unknown");
+            let outcome = match result {
+                "success" => EventOutcome::Success,
+                "unknown" => EventOutcome::Unknown,
+                _ => EventOutcome::Failure,
+            };
+            builder = builder.event_type(EventType::End).outcome(outcome);
+            if outcome == EventOutcome::Failure {
+                let reason = match &self.error_type {
+                    Some(error_type) => format!("deployment ended with {result} ({error_type})"),
+                    None => format!("deployment ended with {result}"),
+                };
+                builder = builder.reason(reason);
+            }
+        }
+        // A fixed, valid action and no labels or metadata: nothing for `build` to refuse.
+        builder.build_unchecked()
+    }
+}
+
+impl AuditLayer {
+    fn record(&self, fields: &DeploymentFields, action: &str, span: &Id) {
+        let event = fields.event(action, &self.trail);
+        if let Err(error) = self.trail.record_in(&event, Some(span.clone())) {
+            tracing::error!(
+                target: audit_events::TARGET,
+                parent: span.clone(),
+                { { audit_events::ACTION } = action, error.message = %error },
+                "audit record not stored"
+            );
+        }
+    }
+}
+
+impl<S> Layer<S> for AuditLayer
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        if attrs.metadata().name() != span_names::DEPLOYMENT {
+            return;
+        }
+        let Some(span) = ctx.span(id) else { return };
+        let mut fields = DeploymentFields::default();
+        attrs.record(&mut fields);
+        span.extensions_mut().insert(fields);
+    }
+
+    /// `deploy.finish` is recorded as soon as the span knows how the deployment ended (its
+    /// status, and for a failure its `error.type`), while the deployment's code is still
+    /// running in it, so the record's log line carries the deployment's fields and trace.
+    fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(id) else { return };
+        let finished = {
+            let mut extensions = span.extensions_mut();
+            let Some(fields) = extensions.get_mut::<DeploymentFields>() else {
+                return;
+            };
+            values.record(fields);
+            let known = match fields.result.as_deref() {
+                Some("success") => fields.status.is_some(),
+                Some(_) => fields.error_type.is_some(),
+                None => false,
+            };
+            if !known || fields.finished || !fields.started {
+                return;
+            }
+            fields.finished = true;
+            fields.clone()
+        };
+        self.record(&finished, DEPLOY_FINISH, id);
+    }
+
+    fn on_enter(&self, id: &Id, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(id) else { return };
+        let fields = {
+            let mut extensions = span.extensions_mut();
+            match extensions.get_mut::<DeploymentFields>() {
+                Some(fields) if !fields.started => {
+                    fields.started = true;
+                    fields.clone()
+                }
+                _ => return,
+            }
+        };
+        // Recorded with the extensions unlocked: the record's own log event reads this span.
+        self.record(&fields, DEPLOY_START, id);
+    }
+
+    fn on_close(&self, id: Id, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(&id) else { return };
+        let removed = span.extensions_mut().remove::<DeploymentFields>();
+        let Some(fields) = removed else { return };
+        if !fields.started {
+            self.record(&fields, DEPLOY_START, &id);
+        }
+        if !fields.finished {
+            self.record(&fields, DEPLOY_FINISH, &id);
+        }
+    }
+}
