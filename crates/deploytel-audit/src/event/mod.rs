@@ -1,6 +1,7 @@
 //! The audit event: who did what to which target, what the policy decided and how it ended.
 
 mod actor;
+mod event_id;
 mod metadata;
 mod parts;
 mod vocabulary;
@@ -49,7 +50,7 @@ impl AuditEvent {
     pub fn builder(action: impl Into<String>) -> AuditEventBuilder {
         AuditEventBuilder {
             event: AuditEvent {
-                id: Uuid::now_v7(),
+                id: event_id::new_v7(),
                 timestamp_ms: unix_millis(SystemTime::now()),
                 action: action.into(),
                 categories: Vec::new(),
