@@ -12,7 +12,7 @@ use tracing_core::field::{Field, Visit};
 use tracing_core::span::{Attributes, Id, Record};
 use tracing_core::Subscriber;
 use tracing_subscriber::layer::Context;
-use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::registry::{LookupSpan, SpanRef};
 use tracing_subscriber::Layer;
 
 use crate::event::{Actor, AuditEvent, Category, EventOutcome, EventType, Target};
@@ -136,15 +136,24 @@ impl AuditLayer {
     }
 }
 
+/// The span `id` if it is a deployment: every other span passes through the layer on a name
+/// comparison, without touching its extensions.
+fn deployment_span<'a, S>(ctx: &'a Context<'_, S>, id: &Id) -> Option<SpanRef<'a, S>>
+where
+    S: Subscriber + for<'l> LookupSpan<'l>,
+{
+    ctx.span(id)
+        .filter(|span| span.name() == span_names::DEPLOYMENT)
+}
+
 impl<S> Layer<S> for AuditLayer
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
-        if attrs.metadata().name() != span_names::DEPLOYMENT {
+        let Some(span) = deployment_span(&ctx, id) else {
             return;
-        }
-        let Some(span) = ctx.span(id) else { return };
+        };
         let mut fields = DeploymentFields::default();
         attrs.record(&mut fields);
         span.extensions_mut().insert(fields);
@@ -154,7 +163,9 @@ where
     /// status, and for a failure its `error.type`), while the deployment's code is still
     /// running in it, so the record's log line carries the deployment's fields and trace.
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
-        let Some(span) = ctx.span(id) else { return };
+        let Some(span) = deployment_span(&ctx, id) else {
+            return;
+        };
         let finished = {
             let mut extensions = span.extensions_mut();
             let Some(fields) = extensions.get_mut::<DeploymentFields>() else {
@@ -176,7 +187,9 @@ where
     }
 
     fn on_enter(&self, id: &Id, ctx: Context<'_, S>) {
-        let Some(span) = ctx.span(id) else { return };
+        let Some(span) = deployment_span(&ctx, id) else {
+            return;
+        };
         let fields = {
             let mut extensions = span.extensions_mut();
             match extensions.get_mut::<DeploymentFields>() {
@@ -192,7 +205,9 @@ where
     }
 
     fn on_close(&self, id: Id, ctx: Context<'_, S>) {
-        let Some(span) = ctx.span(&id) else { return };
+        let Some(span) = deployment_span(&ctx, &id) else {
+            return;
+        };
         let removed = span.extensions_mut().remove::<DeploymentFields>();
         let Some(fields) = removed else { return };
         if !fields.started {

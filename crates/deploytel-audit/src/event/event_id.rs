@@ -8,6 +8,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::time::now_millis;
+
 /// The last `unix_ms << 12 | counter` handed out.
 static LAST: Mutex<u64> = Mutex::new(0);
 
@@ -15,10 +17,7 @@ static LAST: Mutex<u64> = Mutex::new(0);
 pub(crate) fn new_v7() -> Uuid {
     let mut random = [0u8; 10];
     fill_random(&mut random);
-    let now_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| since.as_millis() as u64)
-        & ((1 << 48) - 1);
+    let now_ms = u64::try_from(now_millis()).unwrap_or(0) & ((1 << 48) - 1);
     // A random start below half the counter's range leaves room to count up within the ms.
     let candidate = now_ms << 12 | u64::from(u16::from_be_bytes([random[0], random[1]]) & 0x7ff);
     let stamp = {

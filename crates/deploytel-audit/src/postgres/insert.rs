@@ -8,8 +8,8 @@ use crate::journal::{hex, StoredRecord};
 use crate::query::RecordView;
 use crate::time::format_rfc3339;
 
-/// The columns written, and the SQL type each parameter is cast to.
-const COLUMNS: [(&str, &str); 16] = [
+/// The columns written from a parameter each, and the SQL type the parameter is cast to.
+const COLUMNS: [(&str, &str); 15] = [
     ("seq", "bigint"),
     ("event_id", "text::uuid"),
     ("occurred_at", "text::timestamptz"),
@@ -25,18 +25,20 @@ const COLUMNS: [(&str, &str); 16] = [
     ("prev_hash", "text"),
     ("hash", "text"),
     ("doc_raw", "text"),
-    ("doc", "text::jsonb"),
 ];
+
+/// `doc` is the jsonb of the same text as `doc_raw`: one parameter serves both.
+const DOC_FROM_RAW: &str = "doc";
 
 struct Row {
     seq: i64,
-    text: [Option<String>; 15],
+    text: [Option<String>; 14],
 }
 
 pub(crate) fn insert_batch(client: &mut Client, batch: &[StoredRecord]) -> Result<(), AuditError> {
     let rows = batch.iter().map(row).collect::<Result<Vec<_>, _>>()?;
     let mut sql = format!(
-        "INSERT INTO deploytel_audit_events ({}) VALUES ",
+        "INSERT INTO deploytel_audit_events ({}, {DOC_FROM_RAW}) VALUES ",
         COLUMNS.map(|(name, _)| name).join(", ")
     );
     let mut parameters: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(rows.len() * COLUMNS.len());
@@ -49,7 +51,11 @@ pub(crate) fn insert_batch(client: &mut Client, batch: &[StoredRecord]) -> Resul
             .enumerate()
             .map(|(c, (_, ty))| format!("${}::{ty}", r * COLUMNS.len() + c + 1))
             .collect();
-        sql.push_str(&format!("({})", placeholders.join(", ")));
+        let doc_raw = (r + 1) * COLUMNS.len();
+        sql.push_str(&format!(
+            "({}, ${doc_raw}::text::jsonb)",
+            placeholders.join(", ")
+        ));
         parameters.push(&row.seq);
         for value in &row.text {
             parameters.push(value);
@@ -92,7 +98,6 @@ fn row(record: &StoredRecord) -> Result<Row, AuditError> {
             view.run_id,
             Some(hex(&record.prev)),
             Some(hex(&record.hash)),
-            Some(record.doc.clone()),
             Some(record.doc.clone()),
         ],
     })
