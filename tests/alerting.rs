@@ -24,7 +24,7 @@ const FIRE_WITHIN: Duration = Duration::from_secs(60);
 struct Stack {
     prometheus: Server,
     gateway: Server,
-    _node_exporter: Server,
+    node_exporter: Server,
     textfile_dir: PathBuf,
     /// Where the scraped runs serve their metrics: Prometheus scrapes these addresses.
     scraped: [SocketAddr; 2],
@@ -68,7 +68,7 @@ fn stack() -> Arc<Stack> {
     let stack = Arc::new(Stack {
         prometheus,
         gateway,
-        _node_exporter: node_exporter,
+        node_exporter,
         textfile_dir,
         scraped,
     });
@@ -130,8 +130,9 @@ fn seconds_to_firing(stack: &Stack, environment: &str, started: Instant) -> f64 
 }
 
 /// Waits until Prometheus has the successful run of `environment`, then two more evaluations,
-/// and checks that no alert of any kind is pending or firing for it.
-fn assert_nothing_fires(stack: &Stack, environment: &str) {
+/// and checks that no alert of any kind is pending or firing for it, nor for the `instance` it
+/// was scraped as: the audit alerts are per process, and the run audits its deployment.
+fn assert_nothing_fires(stack: &Stack, environment: &str, instance: &str) {
     let deadline = Instant::now() + FIRE_WITHIN;
     let query = format!(
         "deploytel_deployments_total{{environment=\"{environment}\",result=\"success\"}} > 0"
@@ -146,8 +147,21 @@ fn assert_nothing_fires(stack: &Stack, environment: &str) {
         );
         std::thread::sleep(Duration::from_millis(250));
     }
+    let audited = format!("deploytel_audit_events_total{{instance=\"{instance}\"}} > 0");
+    assert!(
+        !monitoring::query(stack.prometheus.addr, &audited)
+            .unwrap()
+            .is_empty(),
+        "Prometheus saw no audit record of {instance}"
+    );
     std::thread::sleep(Duration::from_secs(u64::from(2 * INTERVAL_SECS)));
     assert_eq!(alerts_for(stack, environment), []);
+    let of_instance: Vec<_> = monitoring::alerts(stack.prometheus.addr)
+        .unwrap()
+        .into_iter()
+        .filter(|alert| alert.label("instance") == Some(instance))
+        .collect();
+    assert_eq!(of_instance, []);
 }
 
 #[test]
@@ -166,7 +180,7 @@ fn a_failed_run_that_serves_its_metrics_fires_and_a_successful_one_does_not() {
     let _succeeded = Running(run("scraped-ok", false, &serve(stack.scraped[1]), &[]));
     let seconds = seconds_to_firing(&stack, "scraped-failed", started);
     println!("scraped: DeploymentFailed firing {seconds:.1} s after the run started");
-    assert_nothing_fires(&stack, "scraped-ok");
+    assert_nothing_fires(&stack, "scraped-ok", &stack.scraped[1].to_string());
 }
 
 #[test]
@@ -194,7 +208,7 @@ fn a_failed_run_that_pushes_and_exits_fires_and_a_successful_one_does_not() {
     assert!(succeeded.wait().unwrap().success());
     let seconds = seconds_to_firing(&stack, "pushed-failed", started);
     println!("pushed: DeploymentFailed firing {seconds:.1} s after the run started");
-    assert_nothing_fires(&stack, "pushed-ok");
+    assert_nothing_fires(&stack, "pushed-ok", "host-b");
 }
 
 #[test]
@@ -213,5 +227,5 @@ fn a_failed_run_that_writes_a_textfile_and_exits_fires_and_a_successful_one_does
     assert!(succeeded.wait().unwrap().success());
     let seconds = seconds_to_firing(&stack, "textfile-failed", started);
     println!("textfile: DeploymentFailed firing {seconds:.1} s after the run started");
-    assert_nothing_fires(&stack, "textfile-ok");
+    assert_nothing_fires(&stack, "textfile-ok", &stack.node_exporter.addr.to_string());
 }

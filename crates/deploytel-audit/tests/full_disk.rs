@@ -2,7 +2,8 @@
 //! the test script does), filled until writes fail with ENOSPC.
 //!
 //! Failing closed returns the error at once and leaves no trace of the failed record;
-//! blocking waits for space and then stores it; either way the chain stays whole.
+//! blocking waits for space and then stores it; either way the chain stays whole, and every
+//! failed write is counted in `deploytel_audit_journal_errors_total`.
 
 use std::fs;
 use std::io::Write;
@@ -13,7 +14,11 @@ use std::time::{Duration, Instant};
 use deploytel_audit::journal::JournalBuilder;
 use deploytel_audit::verify::verify_dir;
 use deploytel_audit::{Actor, AuditError, AuditEvent, AuditTrail, ChainKey, WritePolicy};
+use deploytel_metrics::{encode_text, DeployMetrics, DeploySpans};
+use deploytel_testkit::prometheus::{check_metrics, Scrape};
 use deploytel_testkit::scratch::ScratchDir;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::Layer;
 
 /// A 512 KiB tmpfs, unmounted on drop.
 struct SmallDisk {
@@ -74,8 +79,27 @@ fn open(dir: &Path, policy: WritePolicy) -> AuditTrail {
         .unwrap()
 }
 
+/// Failed journal writes so far, as Prometheus would scrape them, by operation.
+fn journal_errors(metrics: &DeployMetrics) -> Vec<(String, f64)> {
+    let text = encode_text(metrics.registry()).unwrap();
+    check_metrics(&text).unwrap();
+    let scrape = Scrape::parse(&text).unwrap();
+    scrape
+        .series("deploytel_audit_journal_errors_total")
+        .into_iter()
+        .filter(|sample| sample.value > 0.0)
+        .map(|sample| (sample.labels[0].1.clone(), sample.value))
+        .collect()
+}
+
 #[test]
 fn a_full_disk_fails_closed_at_once_or_blocks_until_space_returns() {
+    let metrics = DeployMetrics::builder().build().unwrap();
+    // Global, because the journal's flusher thread reports the failed writes.
+    tracing::subscriber::set_global_default(
+        tracing_subscriber::registry().with(metrics.layer().with_filter(DeploySpans)),
+    )
+    .unwrap();
     let disk = SmallDisk::mount();
     let journal = disk.mount.join("journal");
     {
@@ -101,6 +125,7 @@ fn a_full_disk_fails_closed_at_once_or_blocks_until_space_returns() {
             5,
             "the failed record took no place in the chain"
         );
+        assert_eq!(journal_errors(&metrics), [("write".to_owned(), 1.0)]);
         fs::remove_file(filler).unwrap();
         assert_eq!(
             trail.record(&event()).unwrap().seq,

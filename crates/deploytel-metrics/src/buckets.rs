@@ -17,3 +17,8 @@ pub const STEP: &[f64] = &[
 pub const HTTP_SERVER: &[f64] = &[
     0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
 ];
+
+/// One write and fdatasync of a batch of audit records: from a fast SSD to a disk in trouble.
+pub const AUDIT_SYNC: &[f64] = &[
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+];

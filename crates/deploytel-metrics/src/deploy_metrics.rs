@@ -6,6 +6,7 @@ use std::time::Duration;
 use deploytel_core::{Outcome, Redactor};
 use prometheus::Registry;
 
+use crate::audit_series::AuditSeries;
 use crate::export::Exporter;
 use crate::run_series::{GroupCache, PairFamilies, PairSeries, StepSeries, SubprocessSeries};
 use crate::timers::{DeploymentTimer, StepTimer, SubprocessTimer};
@@ -39,6 +40,7 @@ pub(crate) struct Inner {
     pub(crate) step_retries: CounterFamily,
     pub(crate) subprocesses: CounterFamily,
     pub(crate) subprocess_duration: HistogramFamily,
+    pub(crate) audit: AuditSeries,
     pairs: GroupCache<PairSeries>,
     step_groups: GroupCache<StepSeries>,
     subprocess_groups: GroupCache<SubprocessSeries>,
@@ -149,6 +151,7 @@ impl DeployMetricsBuilder {
                 &["executable", "result"],
                 buckets::STEP,
             )?,
+            audit: AuditSeries::register(&families)?,
             exporter: if self.export.is_empty() {
                 None
             } else {
@@ -251,6 +254,14 @@ impl DeployMetrics {
     /// Records a child process that ended.
     pub fn record_subprocess(&self, executable: &str, outcome: Outcome, duration: Duration) {
         self.subprocess(executable).ended(outcome, duration);
+    }
+
+    /// Says that an audit trail records into this process: makes the series of the deploy
+    /// records and of journal errors at 0, so that Prometheus sees the first of each as an
+    /// increase, and `AuditTrailSilent` sees a trail that stays flat while deployments run.
+    /// The metrics themselves come from the audit trail's events, through the layer.
+    pub fn expect_audit_records(&self) -> Result<(), MetricsError> {
+        self.inner.audit.expect_records()
     }
 
     fn pair(&self, pipeline: &str, environment: &str) -> Arc<PairSeries> {

@@ -1,12 +1,13 @@
-//! A per-layer filter that shows the metrics layer the deploy spans and nothing else.
+//! A per-layer filter that shows the metrics layer the deploy spans and the audit trail's events,
+//! and nothing else.
 
-use deploytel_core::span_names;
+use deploytel_core::{audit_events, span_names};
 use tracing_core::subscriber::Interest;
 use tracing_core::{LevelFilter, Metadata};
 use tracing_subscriber::layer::{Context, Filter};
 
-/// Enables deployment, step and subprocess spans, at any level, for the layer it filters, and
-/// nothing else; so `DeployMetrics::layer().with_filter(DeploySpans)` keeps counting
+/// Enables deployment, step and subprocess spans, and the audit trail's events (target
+/// `deploytel_audit`), at any level, for the layer it filters, and nothing else; so `DeployMetrics::layer().with_filter(DeploySpans)` keeps counting
 /// deployments when the log filter (a per-layer `EnvFilter` on the log layer) is set to `warn`.
 ///
 /// A filter added to the subscriber as a whole (`registry().with(EnvFilter)`) disables spans
@@ -14,21 +15,23 @@ use tracing_subscriber::layer::{Context, Filter};
 #[derive(Clone, Copy, Debug, Default)]
 pub struct DeploySpans;
 
-fn is_deploy_span(metadata: &Metadata<'_>) -> bool {
-    metadata.is_span()
-        && matches!(
-            metadata.name(),
-            span_names::DEPLOYMENT | span_names::STEP | span_names::SUBPROCESS
-        )
+fn is_counted(metadata: &Metadata<'_>) -> bool {
+    if metadata.is_event() {
+        return metadata.target() == audit_events::TARGET;
+    }
+    matches!(
+        metadata.name(),
+        span_names::DEPLOYMENT | span_names::STEP | span_names::SUBPROCESS
+    )
 }
 
 impl<S> Filter<S> for DeploySpans {
     fn enabled(&self, metadata: &Metadata<'_>, _: &Context<'_, S>) -> bool {
-        is_deploy_span(metadata)
+        is_counted(metadata)
     }
 
     fn callsite_enabled(&self, metadata: &'static Metadata<'static>) -> Interest {
-        if is_deploy_span(metadata) {
+        if is_counted(metadata) {
             Interest::always()
         } else {
             Interest::never()

@@ -11,14 +11,17 @@
 //!
 //! A span that closes without a result counts as `cancellation`; a result that is not an
 //! `Outcome` value counts as `error`.
+//!
+//! The `deploytel_audit_*` metrics come from the events the audit trail emits about itself
+//! (target `deploytel_audit`): one per stored record, per journal sync, per failed write.
 
 use std::fmt;
 
 use deploytel_core::semconv::{cicd, deployment, deploytel, error, process};
-use deploytel_core::{span_names, Outcome};
+use deploytel_core::{audit_events, span_names, Outcome};
 use tracing_core::field::{Field, Visit};
 use tracing_core::span::{Attributes, Id, Record};
-use tracing_core::Subscriber;
+use tracing_core::{Event, Subscriber};
 use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::Layer;
@@ -27,7 +30,8 @@ use crate::timers::{DeploymentTimer, StepTimer, SubprocessTimer};
 use crate::DeployMetrics;
 
 /// Records `deploytel_*` metrics from deployment, step and subprocess spans; made by
-/// [`DeployMetrics::layer`]. Other spans and all events pass by untouched.
+/// [`DeployMetrics::layer`], and the audit trail's metrics from its events. Other spans and
+/// events pass by untouched.
 pub struct DeployMetricsLayer {
     metrics: DeployMetrics,
 }
@@ -123,6 +127,12 @@ where
         let mut extensions = span.extensions_mut();
         if let Some(tracked) = extensions.get_mut::<Tracked>() {
             values.record(&mut EndFields(tracked));
+        }
+    }
+
+    fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
+        if event.metadata().target() == audit_events::TARGET {
+            self.metrics.inner.audit.record(event);
         }
     }
 

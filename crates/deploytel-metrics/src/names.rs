@@ -32,6 +32,14 @@ pub const HTTP_SERVER_REQUEST_DURATION_SECONDS: &str = "http_server_request_dura
 /// Gauge: HTTP requests in flight, by `method`.
 pub const HTTP_SERVER_ACTIVE_REQUESTS: &str = "http_server_active_requests";
 
+/// Counter: audit records stored in the journal, by `action`, `decision`, `outcome`.
+pub const AUDIT_EVENTS_TOTAL: &str = "deploytel_audit_events_total";
+/// Histogram: seconds to write and sync one batch of audit records to the journal.
+pub const AUDIT_JOURNAL_SYNC_DURATION_SECONDS: &str =
+    "deploytel_audit_journal_sync_duration_seconds";
+/// Counter: audit journal writes that failed, by `operation`.
+pub const AUDIT_JOURNAL_ERRORS_TOTAL: &str = "deploytel_audit_journal_errors_total";
+
 /// Every family name above.
 pub const ALL: &[&str] = &[
     DEPLOYMENTS_TOTAL,
@@ -49,4 +57,7 @@ pub const ALL: &[&str] = &[
     METRICS_OVERFLOW_TOTAL,
     HTTP_SERVER_REQUEST_DURATION_SECONDS,
     HTTP_SERVER_ACTIVE_REQUESTS,
+    AUDIT_EVENTS_TOTAL,
+    AUDIT_JOURNAL_SYNC_DURATION_SECONDS,
+    AUDIT_JOURNAL_ERRORS_TOTAL,
 ];

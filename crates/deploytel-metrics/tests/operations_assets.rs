@@ -60,7 +60,7 @@ fn rule_files_pass_promtool_check_rules() {
         "",
     )
     .unwrap();
-    assert!(output.contains("SUCCESS: 10 rules found"), "{output}");
+    assert!(output.contains("SUCCESS: 18 rules found"), "{output}");
     assert!(output.contains("SUCCESS: 6 rules found"), "{output}");
 }
 
@@ -80,6 +80,9 @@ fn every_issue_alert_is_shipped() {
         "DeploymentFailureRatioHigh",
         "NoRecentSuccessfulDeployment",
         "HttpServerErrorRatioHigh",
+        "AuditTrailSilent",
+        "AuditJournalWriteFailing",
+        "DeployDenialRateHigh",
     ] {
         assert!(
             alerts.contains(&format!("- alert: {name}\n")),

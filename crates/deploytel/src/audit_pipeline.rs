@@ -137,6 +137,11 @@ pub(crate) struct AuditPipeline {
 }
 
 impl AuditPipeline {
+    /// Whether an audit trail records into this process.
+    pub(crate) fn is_recording(&self) -> bool {
+        self.trail.is_some()
+    }
+
     /// Stops the PostgreSQL sink after one last copy.
     pub(crate) fn stop(&mut self) {
         #[cfg(feature = "audit-postgres")]

@@ -93,6 +93,9 @@ impl Builder {
         let (log_layer, logs) = logs::install(&settings);
         let (metrics_layer, metrics) = metrics::install(metrics_plan, &settings)?;
         let (audit_layer, audit) = audit::install(audit_plan, &settings)?;
+        if audit.is_recording() {
+            metrics.expect_audit_records()?;
+        }
         let subscriber = tracing_subscriber::registry()
             .with(Layer::and_then(trace_layer, log_layer).with_filter(filter))
             .with(metrics_layer)

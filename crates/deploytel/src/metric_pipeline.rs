@@ -389,6 +389,11 @@ impl MetricsPipeline {
         self.metrics.families().overflowed()
     }
 
+    /// Makes the audit series the alert rules read, at 0.
+    pub(crate) fn expect_audit_records(&self) -> Result<(), InitError> {
+        Ok(self.metrics.expect_audit_records()?)
+    }
+
     pub(crate) fn stop_server(&mut self) {
         if let Some(server) = self.server.take() {
             server.shutdown();

@@ -34,6 +34,10 @@ impl MetricsPipeline {
         0
     }
 
+    pub(crate) fn expect_audit_records(&self) -> Result<(), InitError> {
+        Ok(())
+    }
+
     pub(crate) fn stop_server(&mut self) {}
 }
 

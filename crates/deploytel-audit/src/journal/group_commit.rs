@@ -90,9 +90,15 @@ impl Committer {
             retention,
         });
         let flusher_shared = Arc::clone(&shared);
+        let dispatch = opener_subscriber();
         let flusher = std::thread::Builder::new()
             .name("deploytel-audit-journal".into())
-            .spawn(move || flusher_shared.flush_until_closed(writer))
+            .spawn(move || match dispatch {
+                Some(dispatch) => tracing::dispatcher::with_default(&dispatch, || {
+                    flusher_shared.flush_until_closed(writer)
+                }),
+                None => flusher_shared.flush_until_closed(writer),
+            })
             .map_err(AuditError::io(&dir, "start the journal's flusher thread"))?;
         Ok(Committer {
             shared,
@@ -289,6 +295,15 @@ impl Shared {
 }
 
 /// The event the metrics layer turns into `deploytel_audit_journal_sync_duration_seconds`.
+/// The subscriber the journal is opened under, which its flusher thread reports to (a scoped
+/// one, in tests and hosts that set one per thread); `None` when there is none yet, as when
+/// `init()` opens the journal before it makes its subscriber global: the thread then reports
+/// to the global subscriber, whenever that is set.
+fn opener_subscriber() -> Option<tracing::Dispatch> {
+    let dispatch = tracing::dispatcher::get_default(|current| current.clone());
+    (!dispatch.is::<tracing_core::subscriber::NoSubscriber>()).then_some(dispatch)
+}
+
 fn emit_sync(elapsed: Duration) {
     tracing::debug!(
         target: audit_events::TARGET,
