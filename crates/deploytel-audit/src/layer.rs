@@ -4,7 +4,10 @@
 //! A deployment's run id, actor and revision are recorded on its span just after it opens,
 //! so `deploy.start` is written when the span is first entered (when its work begins), and
 //! `deploy.finish` when it closes, with the outcome the span ended with. The actor is the
-//! span's `enduser.id` (with `user.name`) when set, else the trail's configured actor.
+//! span's `enduser.id` (with `user.name`) when set, else the trail's configured actor. With
+//! the `opentelemetry` feature, both records carry the deployment span's `trace.id` and
+//! `span.id`, read at its first enter (or, for a span never entered, when its result is
+//! recorded).
 
 use deploytel_core::semconv::{actor, cicd, deployment, error, vcs};
 use deploytel_core::{audit_events, span_names};
@@ -17,18 +20,23 @@ use tracing_subscriber::Layer;
 
 use crate::event::{Actor, AuditEvent, Category, EventOutcome, EventType, Target};
 use crate::report::{DEPLOY_FINISH, DEPLOY_START};
+use crate::trace_context::{TraceContext, TraceIds};
 use crate::trail::AuditTrail;
 
 /// Records the start and end of every deployment span in an [`AuditTrail`].
 #[derive(Clone, Debug)]
 pub struct AuditLayer {
     trail: AuditTrail,
+    trace_context: TraceContext,
 }
 
 impl AuditLayer {
     /// A layer recording into `trail`.
     pub fn new(trail: AuditTrail) -> Self {
-        AuditLayer { trail }
+        AuditLayer {
+            trail,
+            trace_context: TraceContext::default(),
+        }
     }
 }
 
@@ -45,6 +53,7 @@ struct DeploymentFields {
     result: Option<String>,
     error_type: Option<String>,
     status: Option<String>,
+    trace: Option<TraceIds>,
     started: bool,
     finished: bool,
 }
@@ -87,6 +96,9 @@ impl DeploymentFields {
         if let Some(run_id) = &self.run_id {
             builder = builder.run_id(run_id.clone());
         }
+        if let Some(ids) = &self.trace {
+            builder = builder.trace(ids.trace_id.clone(), ids.span_id.clone());
+        }
         let actor = self.enduser.as_ref().map(|id| {
             let person = Actor::human(id.clone());
             match &self.user_name {
@@ -120,6 +132,14 @@ impl DeploymentFields {
         // A fixed, valid action and no labels or metadata: nothing for `build` to refuse.
         builder.build_unchecked()
     }
+}
+
+/// What a deployment span's end asks of the layer.
+enum Ended {
+    /// Record `deploy.finish` with these fields.
+    Record(Box<DeploymentFields>),
+    /// Keep the trace ids of a span that ended before it was entered.
+    BeforeItStarted,
 }
 
 impl AuditLayer {
@@ -166,7 +186,7 @@ where
         let Some(span) = deployment_span(&ctx, id) else {
             return;
         };
-        let finished = {
+        let ended = {
             let mut extensions = span.extensions_mut();
             let Some(fields) = extensions.get_mut::<DeploymentFields>() else {
                 return;
@@ -177,24 +197,51 @@ where
                 Some(_) => fields.error_type.is_some(),
                 None => false,
             };
-            if !known || fields.finished || !fields.started {
+            if !known || fields.finished {
                 return;
             }
-            fields.finished = true;
-            fields.clone()
+            if fields.started {
+                fields.finished = true;
+                Ended::Record(Box::new(fields.clone()))
+            } else if fields.trace.is_none() {
+                Ended::BeforeItStarted
+            } else {
+                return;
+            }
         };
-        self.record(&finished, DEPLOY_FINISH, id);
+        match ended {
+            Ended::Record(fields) => self.record(&fields, DEPLOY_FINISH, id),
+            // Both records of a span never entered are made at its close, after
+            // tracing-opentelemetry has ended it and dropped its ids: keep them now, read with
+            // no extensions held, since tracing-opentelemetry takes this span's.
+            Ended::BeforeItStarted => {
+                let trace = self.trace_context.of(id);
+                if let Some(fields) = span.extensions_mut().get_mut::<DeploymentFields>() {
+                    fields.trace = trace;
+                }
+            }
+        }
     }
 
     fn on_enter(&self, id: &Id, ctx: Context<'_, S>) {
         let Some(span) = deployment_span(&ctx, id) else {
             return;
         };
+        let first_enter = span
+            .extensions()
+            .get::<DeploymentFields>()
+            .is_some_and(|fields| !fields.started);
+        if !first_enter {
+            return;
+        }
+        // Read with no extensions held: tracing-opentelemetry takes this span's.
+        let trace = self.trace_context.of(id);
         let fields = {
             let mut extensions = span.extensions_mut();
             match extensions.get_mut::<DeploymentFields>() {
                 Some(fields) if !fields.started => {
                     fields.started = true;
+                    fields.trace = trace;
                     fields.clone()
                 }
                 _ => return,
@@ -202,6 +249,10 @@ where
         };
         // Recorded with the extensions unlocked: the record's own log event reads this span.
         self.record(&fields, DEPLOY_START, id);
+    }
+
+    fn on_register_dispatch(&self, subscriber: &tracing_core::Dispatch) {
+        self.trace_context.register(subscriber);
     }
 
     fn on_close(&self, id: Id, ctx: Context<'_, S>) {

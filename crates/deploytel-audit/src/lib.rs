@@ -44,6 +44,7 @@
 //! |---|---|---|
 //! | `postgres` | no | `postgres::PostgresSink`: copies the journal into an append-only table |
 //! | `cli` | no | the `deploytel-audit` command line: `verify`, `query`, `report`, `tail` |
+//! | `opentelemetry` | no | `trace.id` and `span.id` of the deployment's trace on the records [`AuditLayer`] makes, from tracing-opentelemetry |
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -59,6 +60,7 @@ pub mod postgres;
 pub mod query;
 pub mod report;
 pub mod time;
+mod trace_context;
 mod trail;
 pub mod verify;
 
