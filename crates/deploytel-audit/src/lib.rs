@@ -51,6 +51,12 @@
 mod ecs;
 mod error;
 pub mod event;
+#[cfg(any(feature = "elasticsearch", feature = "splunk-hec", feature = "datadog"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "elasticsearch", feature = "splunk-hec", feature = "datadog")))
+)]
+pub mod forward;
 pub mod journal;
 mod json;
 mod layer;
@@ -63,6 +69,13 @@ pub mod time;
 mod trace_context;
 mod trail;
 pub mod verify;
+#[cfg(any(
+    feature = "postgres",
+    feature = "elasticsearch",
+    feature = "splunk-hec",
+    feature = "datadog"
+))]
+mod wake;
 
 pub use ecs::{DATASET, ECS_VERSION};
 pub use error::AuditError;

@@ -78,6 +78,27 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     Some(millis)
 }
 
+/// An HTTP date in the preferred format of RFC 9110 (`Sun, 06 Nov 1994 08:49:47 GMT`), as a
+/// `Retry-After` header may carry it; `None` for anything else.
+pub fn parse_http_date(text: &str) -> Option<SystemTime> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let (_, rest) = text.trim().split_once(", ")?;
+    let mut parts = rest.split(' ');
+    let day = number(parts.next()?, 2)?;
+    let month_name = parts.next()?;
+    let year = number(parts.next()?, 4)?;
+    let clock = parts.next()?;
+    if parts.next()? != "GMT" || parts.next().is_some() {
+        return None;
+    }
+    let month = MONTHS.iter().position(|m| *m == month_name)? as i64 + 1;
+    let millis = parse_rfc3339(&format!("{year:04}-{month:02}-{day:02}T{clock}Z"))?;
+    let seconds = u64::try_from(millis / 1000).ok()?;
+    Some(UNIX_EPOCH + std::time::Duration::from_secs(seconds))
+}
+
 /// The clock part and the offset from UTC in milliseconds; a time without a zone is UTC.
 fn split_offset(time: &str) -> Option<(&str, i64)> {
     if let Some(clock) = time.strip_suffix(['Z', 'z']) {
@@ -139,6 +160,14 @@ mod tests {
             parse_rfc3339("2026-12-01").zip(noon).map(|(a, b)| b - a),
             Some(12 * 3_600_000)
         );
+    }
+
+    #[test]
+    fn http_dates_are_read() {
+        let date = parse_http_date("Sun, 06 Nov 1994 08:49:47 GMT");
+        assert_eq!(date.map(unix_millis), parse_rfc3339("1994-11-06T08:49:47Z"));
+        assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:47 GMT"), None);
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:47 CET"), None);
     }
 
     #[test]

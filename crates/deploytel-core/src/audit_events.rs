@@ -24,3 +24,20 @@ pub const JOURNAL_ERROR: &str = "deploytel.audit.journal.error";
 
 /// The value of [`DECISION`] when no policy decided.
 pub const NO_DECISION: &str = "none";
+
+/// On the events of a forwarder (a SIEM sink): its name (`elasticsearch`, `splunk_hec`, …).
+pub const SINK: &str = "deploytel.audit.sink.name";
+/// On a forwarder's state event: records in the journal it has not delivered yet.
+pub const SINK_PENDING: &str = "deploytel.audit.sink.pending";
+/// On a forwarder's state event: age in seconds of the oldest record it has not delivered.
+pub const SINK_OLDEST_PENDING_AGE: &str = "deploytel.audit.sink.oldest_pending_age_seconds";
+/// On a forwarder's state event: its circuit breaker, `closed`, `half_open` or `open`.
+pub const SINK_BREAKER: &str = "deploytel.audit.sink.breaker";
+/// On a forwarder's delivery event: records the receiver acknowledged.
+pub const SINK_SENT: &str = "deploytel.audit.sink.sent";
+/// On a forwarder's delivery event: records put in the dead letter, refused for good.
+pub const SINK_DEAD_LETTERS: &str = "deploytel.audit.sink.dead_letters";
+/// On a forwarder's failed-request event: why it failed (`auth`, `throttled`, `server_error`,
+/// `connection`, `timeout`, `too_large`, `rejected`, `misconfigured`); it will be retried
+/// unless the records went to the dead letter.
+pub const SINK_FAILURE: &str = "deploytel.audit.sink.failure";

@@ -22,5 +22,7 @@ pub mod postgres;
 pub mod prometheus;
 pub mod scratch;
 pub mod secrets;
+#[cfg(feature = "siem")]
+pub mod siem;
 #[cfg(feature = "opentelemetry")]
 pub mod spans;

@@ -12,7 +12,7 @@ mod query;
 mod schema;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -22,6 +22,7 @@ pub use query::{anchors, query};
 
 use crate::error::AuditError;
 use crate::journal::{Cursor, JournalReader};
+use crate::wake::Signal;
 
 /// The name of the sink's cursor in the journal's `cursors/` directory.
 pub const CURSOR_NAME: &str = "postgres";
@@ -157,37 +158,6 @@ impl PostgresSink {
             signal,
             handle: handle.ok(),
         }
-    }
-}
-
-#[derive(Default)]
-struct Signal {
-    state: Mutex<(bool, bool)>,
-    changed: Condvar,
-}
-
-impl Signal {
-    fn is_stopping(&self) -> bool {
-        self.state.lock().map(|state| state.0).unwrap_or(true)
-    }
-
-    fn wait(&self, limit: Duration) {
-        if let Ok(state) = self.state.lock() {
-            if let Ok((mut state, _)) =
-                self.changed
-                    .wait_timeout_while(state, limit, |(stop, wake)| !*stop && !*wake)
-            {
-                state.1 = false;
-            }
-        }
-    }
-
-    fn raise(&self, stop: bool) {
-        if let Ok(mut state) = self.state.lock() {
-            state.0 |= stop;
-            state.1 = true;
-        }
-        self.changed.notify_all();
     }
 }
 

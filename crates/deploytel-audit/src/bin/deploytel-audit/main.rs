@@ -5,8 +5,11 @@
 //! deploytel-audit query /var/lib/deployer/audit --actor alice --environment production --since 2026-12-01
 //! deploytel-audit report /var/lib/deployer/audit --since 2026-11-01 --until 2026-12-01 --format csv
 //! deploytel-audit tail /var/lib/deployer/audit --follow
+//! deploytel-audit dead-letter list /var/lib/deployer/audit --sink elasticsearch
 //! ```
 
+#[cfg(any(feature = "elasticsearch", feature = "splunk-hec", feature = "datadog"))]
+mod dead_letters;
 mod source;
 
 use std::path::PathBuf;
@@ -86,6 +89,10 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// The records a receiver refused for good: list them, or send them again.
+    #[cfg(any(feature = "elasticsearch", feature = "splunk-hec", feature = "datadog"))]
+    #[command(subcommand)]
+    DeadLetter(dead_letters::DeadLetterCommand),
 }
 
 #[derive(Args)]
@@ -240,6 +247,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
+        #[cfg(any(feature = "elasticsearch", feature = "splunk-hec", feature = "datadog"))]
+        Command::DeadLetter(command) => dead_letters::run(command),
     }
 }
 
