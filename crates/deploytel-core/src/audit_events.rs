@@ -41,3 +41,6 @@ pub const SINK_DEAD_LETTERS: &str = "deploytel.audit.sink.dead_letters";
 /// `connection`, `timeout`, `too_large`, `rejected`, `misconfigured`); it will be retried
 /// unless the records went to the dead letter.
 pub const SINK_FAILURE: &str = "deploytel.audit.sink.failure";
+/// On a forwarder's failed-request event: whether its records will be sent again (false
+/// when the one record of the request went to the dead letter).
+pub const SINK_RETRY: &str = "deploytel.audit.sink.retry";

@@ -8,6 +8,7 @@ use deploytel_core::audit_events;
 use tracing_core::field::{Field, Visit};
 use tracing_core::Event;
 
+use crate::sink_series::SinkSeries;
 use crate::{buckets, names, CounterFamily, Families, HistogramFamily, MetricsError};
 
 /// The journal operations `deploytel_audit_journal_errors_total` names; any other is `other`.
@@ -32,6 +33,7 @@ pub(crate) struct AuditSeries {
     events: CounterFamily,
     sync_duration: HistogramFamily,
     journal_errors: CounterFamily,
+    sinks: SinkSeries,
 }
 
 impl AuditSeries {
@@ -53,6 +55,7 @@ impl AuditSeries {
                 "Audit journal writes that failed, by operation; their records were refused.",
                 &["operation"],
             )?,
+            sinks: SinkSeries::register(families)?,
         })
     }
 
@@ -71,6 +74,10 @@ impl AuditSeries {
 
     // hot: once per audit record, after its fdatasync; a handful of field comparisons.
     pub(crate) fn record(&self, event: &Event<'_>) {
+        if SinkSeries::is_sink_event(event) {
+            self.sinks.record(event);
+            return;
+        }
         let mut fields = AuditFields::default();
         event.record(&mut fields);
         // A failure here is a label value the family refused; the record itself is stored and

@@ -67,6 +67,7 @@ mod series_handles;
 mod series_table;
 #[cfg(feature = "server")]
 mod server;
+mod sink_series;
 mod timers;
 
 pub use capped_family::{CounterFamily, GaugeFamily, HistogramFamily};

@@ -40,6 +40,22 @@ pub const AUDIT_JOURNAL_SYNC_DURATION_SECONDS: &str =
 /// Counter: audit journal writes that failed, by `operation`.
 pub const AUDIT_JOURNAL_ERRORS_TOTAL: &str = "deploytel_audit_journal_errors_total";
 
+/// Gauge: durable audit records a sink has not delivered, by `sink`.
+pub const AUDIT_SINK_PENDING_EVENTS: &str = "deploytel_audit_sink_pending_events";
+/// Gauge: age in seconds of the oldest audit record a sink has not delivered, by `sink`.
+pub const AUDIT_SINK_OLDEST_PENDING_AGE_SECONDS: &str =
+    "deploytel_audit_sink_oldest_pending_age_seconds";
+/// Counter: audit records a sink's receiver acknowledged, by `sink`.
+pub const AUDIT_SINK_SENT_EVENTS_TOTAL: &str = "deploytel_audit_sink_sent_events_total";
+/// Counter: failed requests whose records a sink sends again, by `sink`.
+pub const AUDIT_SINK_RETRIES_TOTAL: &str = "deploytel_audit_sink_retries_total";
+/// Counter: audit records refused for good, in a sink's dead letter, by `sink`.
+pub const AUDIT_SINK_DEAD_LETTERS_TOTAL: &str = "deploytel_audit_sink_dead_letters_total";
+/// Counter: failed requests of a sink, by `sink`, `reason`.
+pub const AUDIT_SINK_FAILED_REQUESTS_TOTAL: &str = "deploytel_audit_sink_failed_requests_total";
+/// Gauge: a sink's circuit breaker, 0 closed, 1 half-open, 2 open, by `sink`.
+pub const AUDIT_SINK_BREAKER_STATE: &str = "deploytel_audit_sink_breaker_state";
+
 /// Every family name above.
 pub const ALL: &[&str] = &[
     DEPLOYMENTS_TOTAL,
@@ -60,4 +76,11 @@ pub const ALL: &[&str] = &[
     AUDIT_EVENTS_TOTAL,
     AUDIT_JOURNAL_SYNC_DURATION_SECONDS,
     AUDIT_JOURNAL_ERRORS_TOTAL,
+    AUDIT_SINK_PENDING_EVENTS,
+    AUDIT_SINK_OLDEST_PENDING_AGE_SECONDS,
+    AUDIT_SINK_SENT_EVENTS_TOTAL,
+    AUDIT_SINK_RETRIES_TOTAL,
+    AUDIT_SINK_DEAD_LETTERS_TOTAL,
+    AUDIT_SINK_FAILED_REQUESTS_TOTAL,
+    AUDIT_SINK_BREAKER_STATE,
 ];

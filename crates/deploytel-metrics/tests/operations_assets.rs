@@ -60,7 +60,7 @@ fn rule_files_pass_promtool_check_rules() {
         "",
     )
     .unwrap();
-    assert!(output.contains("SUCCESS: 18 rules found"), "{output}");
+    assert!(output.contains("SUCCESS: 20 rules found"), "{output}");
     assert!(output.contains("SUCCESS: 6 rules found"), "{output}");
 }
 
@@ -83,6 +83,8 @@ fn every_issue_alert_is_shipped() {
         "AuditTrailSilent",
         "AuditJournalWriteFailing",
         "DeployDenialRateHigh",
+        "AuditSinkBehind",
+        "AuditSinkRejecting",
     ] {
         assert!(
             alerts.contains(&format!("- alert: {name}\n")),

@@ -184,7 +184,7 @@ impl Delivery {
                 self.stored(&stored);
                 self.breaker.succeeded();
                 if retry {
-                    self.report_failure(Failure::Throttled);
+                    self.report_failure(Failure::Throttled, true);
                     Ok(Step::Wait(self.backoff.next(None, &mut self.jitter)))
                 } else {
                     self.backoff.reset();
@@ -196,7 +196,7 @@ impl Delivery {
                 retry_after,
                 message,
             } => {
-                self.report_failure(failure);
+                self.report_failure(failure, true);
                 if self.breaker.failed(now, &mut self.jitter) {
                     tracing::warn!(
                         target: audit_events::TARGET,
@@ -207,7 +207,7 @@ impl Delivery {
                 Ok(Step::Wait(self.backoff.next(retry_after, &mut self.jitter)))
             }
             Verdict::Refused { failure, message } => {
-                self.report_failure(failure);
+                self.report_failure(failure, sending.len() > 1);
                 if let [only] = sending {
                     let error_type = match failure {
                         Failure::TooLarge => "request_too_large",
@@ -231,11 +231,11 @@ impl Delivery {
                 Ok(Step::Wait(polling.every))
             }
             Verdict::Hold { failure, message } => {
-                self.report_failure(failure);
+                self.report_failure(failure, true);
                 self.breaker.trip(now, &mut self.jitter);
                 tracing::error!(
                     target: audit_events::TARGET,
-                    { { audit_events::SINK } = self.wire.name(), { audit_events::SINK_FAILURE } = failure.as_str(), error.message = %message },
+                    { { audit_events::SINK } = self.wire.name(), "error.type" = failure.as_str(), error.message = %message },
                     "audit sink: the receiver refuses our requests ({}); nothing is sent until the \
                      breaker's wait ends, and the records wait in the journal",
                     failure.as_str()
@@ -278,7 +278,7 @@ impl Delivery {
         }
         let ack_id = awaiting.ack_id;
         self.awaiting = None;
-        self.report_failure(Failure::Timeout);
+        self.report_failure(Failure::Timeout, true);
         tracing::warn!(
             target: audit_events::TARGET,
             { { audit_events::SINK } = self.wire.name(), ack_id },
@@ -335,10 +335,11 @@ impl Delivery {
         Ok(())
     }
 
-    fn report_failure(&self, failure: Failure) {
+    /// Reports a failed request; `retry` when its records will be sent again.
+    fn report_failure(&self, failure: Failure, retry: bool) {
         tracing::debug!(
             target: audit_events::TARGET,
-            { { audit_events::SINK } = self.wire.name(), { audit_events::SINK_FAILURE } = failure.as_str() },
+            { { audit_events::SINK } = self.wire.name(), { audit_events::SINK_FAILURE } = failure.as_str(), { audit_events::SINK_RETRY } = retry },
             "audit sink: request failed"
         );
     }

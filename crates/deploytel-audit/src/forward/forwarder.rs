@@ -186,6 +186,8 @@ fn run(
 ) -> ForwardReport {
     let mut deadline: Option<Instant> = None;
     let mut error_wait = Duration::from_secs(1);
+    // The first report makes the sink's series, before anything is sent.
+    delivery.report_state();
     loop {
         let stopping = signal.is_stopping();
         if stopping && deadline.is_none() {
