@@ -75,3 +75,21 @@ fn the_example_records_deployments_approvals_and_denials_that_verify_and_report(
     );
     assert!(summary.contains("outside the change window"), "{summary}");
 }
+
+#[test]
+fn the_example_forwards_its_audit_records_to_the_siem_receivers() {
+    let dir = ScratchDir::new("example-siem");
+    let output = example()
+        .arg("--siem-receivers")
+        .env("DEPLOYTEL_AUDIT_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    for receiver in ["elasticsearch", "splunk_hec", "datadog"] {
+        let line = format!(
+            "{receiver} received 3 audit records: deploy.start, deploy.approve, deploy.finish"
+        );
+        assert!(stderr.contains(&line), "{line} not in\n{stderr}");
+    }
+}

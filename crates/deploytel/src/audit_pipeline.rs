@@ -1,10 +1,13 @@
 //! The audit trail in `init()`: a journal in `DEPLOYTEL_AUDIT_DIR`, the audit layer recording
-//! every deployment's start and finish, and the PostgreSQL sink when a URL is given.
+//! every deployment's start and finish, the PostgreSQL sink when a URL is given, and a
+//! forwarder per SIEM the environment names.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use deploytel_audit::{Actor, AuditLayer, AuditTrail, ChainKey, JournalBuilder, WritePolicy};
 
+use crate::audit_forwarding::{self, Destination, Forwarding};
 use crate::env::{Env, DEPLOYTEL_AUDIT_DIR, DEPLOYTEL_AUDIT_KEY, DEPLOYTEL_AUDIT_POSTGRES_URL};
 use crate::settings::Settings;
 use crate::{Builder, Guard, InitError};
@@ -17,6 +20,7 @@ pub(crate) struct Choice {
     key: Option<ChainKey>,
     postgres_url: Option<String>,
     policy: Option<WritePolicy>,
+    destinations: Vec<Destination>,
     off: bool,
 }
 
@@ -55,6 +59,19 @@ impl Builder {
         self
     }
 
+    /// Forwards the audit journal to `destination` as well as to the receivers the
+    /// environment names (`DEPLOYTEL_AUDIT_ELASTICSEARCH_URL`, …); see
+    /// [`deploytel_audit::forward`].
+    #[cfg(any(
+        feature = "audit-elasticsearch",
+        feature = "audit-splunk-hec",
+        feature = "audit-datadog"
+    ))]
+    pub fn audit_forward(mut self, destination: impl Into<Destination>) -> Self {
+        self.audit.destinations.push(destination.into());
+        self
+    }
+
     /// What recording does when the journal cannot be written (default: fail closed).
     pub fn audit_write_policy(mut self, policy: WritePolicy) -> Self {
         self.audit.policy = Some(policy);
@@ -81,6 +98,7 @@ pub(crate) struct Plan {
     #[cfg_attr(not(feature = "audit-postgres"), allow(dead_code))]
     postgres_url: Option<String>,
     policy: WritePolicy,
+    destinations: Vec<Destination>,
 }
 
 pub(crate) fn plan(env: &(impl Env + ?Sized), choice: &Choice) -> Result<Option<Plan>, InitError> {
@@ -125,6 +143,12 @@ pub(crate) fn plan(env: &(impl Env + ?Sized), choice: &Choice) -> Result<Option<
         key,
         postgres_url,
         policy: choice.policy.unwrap_or(WritePolicy::FailClosed),
+        destinations: choice
+            .destinations
+            .iter()
+            .cloned()
+            .chain(audit_forwarding::plan(env)?)
+            .collect(),
     }))
 }
 
@@ -134,6 +158,7 @@ pub(crate) struct AuditPipeline {
     trail: Option<AuditTrail>,
     #[cfg(feature = "audit-postgres")]
     sink: Option<deploytel_audit::postgres::SinkThread>,
+    forwarding: Forwarding,
 }
 
 impl AuditPipeline {
@@ -142,10 +167,13 @@ impl AuditPipeline {
         self.trail.is_some()
     }
 
-    /// Stops the PostgreSQL sink after one last copy.
-    pub(crate) fn stop(&mut self) {
+    /// Stops the PostgreSQL sink after one last copy, and the forwarders after at most
+    /// `within` each; returns the records the forwarders have yet to deliver (they stay in
+    /// the journal for the next start).
+    pub(crate) fn stop(&mut self, within: Duration) -> u64 {
         #[cfg(feature = "audit-postgres")]
         drop(self.sink.take());
+        self.forwarding.stop(within)
     }
 }
 
@@ -173,12 +201,14 @@ pub(crate) fn install(
         ),
         None => None,
     };
+    let forwarding = Forwarding::start(plan.destinations, &trail)?;
     Ok((
         Some(AuditLayer::new(trail.clone())),
         AuditPipeline {
             trail: Some(trail),
             #[cfg(feature = "audit-postgres")]
             sink,
+            forwarding,
         },
     ))
 }

@@ -32,6 +32,7 @@ pub(crate) fn plan(env: &(impl Env + ?Sized), choice: &Choice) -> Result<Option<
     if choice.off {
         return Ok(None);
     }
+    crate::audit_forwarding::plan(env)?;
     match env.get(DEPLOYTEL_AUDIT_DIR)? {
         Some(value) => Err(InitError::InvalidVariable {
             variable: DEPLOYTEL_AUDIT_DIR,
@@ -51,7 +52,9 @@ impl AuditPipeline {
         false
     }
 
-    pub(crate) fn stop(&mut self) {}
+    pub(crate) fn stop(&mut self, _: std::time::Duration) -> u64 {
+        0
+    }
 }
 
 pub(crate) fn install(

@@ -55,6 +55,25 @@ pub const DEPLOYTEL_AUDIT_DIR: &str = "DEPLOYTEL_AUDIT_DIR";
 pub const DEPLOYTEL_AUDIT_KEY: &str = "DEPLOYTEL_AUDIT_KEY";
 /// A PostgreSQL URL the audit journal is copied to (feature `audit-postgres`).
 pub const DEPLOYTEL_AUDIT_POSTGRES_URL: &str = "DEPLOYTEL_AUDIT_POSTGRES_URL";
+/// Forwards the audit journal to Elasticsearch at this URL (feature `audit-elasticsearch`).
+pub const DEPLOYTEL_AUDIT_ELASTICSEARCH_URL: &str = "DEPLOYTEL_AUDIT_ELASTICSEARCH_URL";
+/// The index or data stream (default `logs-deploytel.audit-default`).
+pub const DEPLOYTEL_AUDIT_ELASTICSEARCH_INDEX: &str = "DEPLOYTEL_AUDIT_ELASTICSEARCH_INDEX";
+/// The Elasticsearch API key (the encoded value).
+pub const DEPLOYTEL_AUDIT_ELASTICSEARCH_API_KEY: &str = "DEPLOYTEL_AUDIT_ELASTICSEARCH_API_KEY";
+/// Forwards the audit journal to a Splunk HTTP Event Collector at this URL (feature
+/// `audit-splunk-hec`).
+pub const DEPLOYTEL_AUDIT_SPLUNK_HEC_URL: &str = "DEPLOYTEL_AUDIT_SPLUNK_HEC_URL";
+/// The HEC token.
+pub const DEPLOYTEL_AUDIT_SPLUNK_HEC_TOKEN: &str = "DEPLOYTEL_AUDIT_SPLUNK_HEC_TOKEN";
+/// The Splunk index (the token's default when unset).
+pub const DEPLOYTEL_AUDIT_SPLUNK_HEC_INDEX: &str = "DEPLOYTEL_AUDIT_SPLUNK_HEC_INDEX";
+/// `on` to wait for indexer acknowledgement (the token must have it on).
+pub const DEPLOYTEL_AUDIT_SPLUNK_HEC_ACK: &str = "DEPLOYTEL_AUDIT_SPLUNK_HEC_ACK";
+/// Forwards the audit journal to Datadog Logs with this API key (feature `audit-datadog`).
+pub const DEPLOYTEL_AUDIT_DATADOG_API_KEY: &str = "DEPLOYTEL_AUDIT_DATADOG_API_KEY";
+/// The Datadog intake URL (default from `DD_SITE`, else US1's).
+pub const DEPLOYTEL_AUDIT_DATADOG_URL: &str = "DEPLOYTEL_AUDIT_DATADOG_URL";
 /// Who the audit records name when the code names nobody: `alice`, or `service:deploy-bot`.
 pub const DEPLOYTEL_ACTOR: &str = "DEPLOYTEL_ACTOR";
 

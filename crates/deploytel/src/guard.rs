@@ -54,6 +54,10 @@ pub struct ShutdownReport {
     /// Why the final metrics export, made at shutdown, did not reach every target; the targets
     /// then hold an older state, or none.
     pub metrics_export_error: Option<String>,
+    /// Audit records the SIEM forwarders had not delivered when they stopped. Not lost: they
+    /// stay in the journal and go out when the program starts again, so this is not counted
+    /// by [`is_complete`](Self::is_complete).
+    pub audit_records_pending: u64,
 }
 
 impl ShutdownReport {
@@ -78,6 +82,13 @@ impl fmt::Display for ShutdownReport {
         }
         if let Some(error) = &self.metrics_export_error {
             write!(f, "; metrics not exported: {error}")?;
+        }
+        if self.audit_records_pending > 0 {
+            write!(
+                f,
+                "; {} audit records wait in the journal for the SIEM forwarders",
+                self.audit_records_pending
+            )?;
         }
         if self.metric_overflows > 0 {
             write!(
@@ -120,8 +131,9 @@ impl Guard {
 
     fn finish(&mut self, timeout: Duration) -> ShutdownReport {
         self.finished = true;
-        // The audit journal is already durable; this copies its last records to PostgreSQL.
-        self.audit.stop();
+        // The audit journal is already durable; this copies its last records to PostgreSQL and
+        // gives the forwarders a last chance to deliver theirs.
+        let audit_records_pending = self.audit.stop(timeout);
         // The metrics first: their final export is what tells Prometheus how a short run ended.
         let (metrics_exports_failed, metrics_export_error) = self.metrics.deliver(timeout);
         let traces = self.traces.shutdown(timeout);
@@ -136,6 +148,7 @@ impl Guard {
             metric_overflows: self.metrics.overflows(),
             metrics_exports_failed,
             metrics_export_error,
+            audit_records_pending,
         }
     }
 }

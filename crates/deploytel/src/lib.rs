@@ -78,6 +78,19 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(any(
+    feature = "audit-elasticsearch",
+    feature = "audit-splunk-hec",
+    feature = "audit-datadog"
+))]
+mod audit_forwarding;
+#[cfg(not(any(
+    feature = "audit-elasticsearch",
+    feature = "audit-splunk-hec",
+    feature = "audit-datadog"
+)))]
+#[path = "audit_forwarding_off.rs"]
+mod audit_forwarding;
 #[cfg(feature = "audit")]
 mod audit_pipeline;
 #[cfg(not(feature = "audit"))]

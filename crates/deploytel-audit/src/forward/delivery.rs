@@ -64,6 +64,8 @@ pub(crate) struct Delivery {
     /// Records per request for this batch: halved by each refusal of a whole request.
     limit: usize,
     awaiting: Option<Awaiting>,
+    /// Stopping: acknowledgements are polled every second at most, not every interval.
+    hurried: bool,
     breaker: Breaker,
     backoff: Backoff,
     jitter: Jitter,
@@ -97,6 +99,7 @@ impl Delivery {
             queue: VecDeque::new(),
             batch: Vec::new(),
             awaiting: None,
+            hurried: false,
             breaker: Breaker::default(),
             backoff: Backoff::default(),
             jitter: Jitter::from_entropy(),
@@ -122,6 +125,15 @@ impl Delivery {
 
     pub(crate) fn clock(&self) -> &dyn Clock {
         &*self.clock
+    }
+
+    /// The forwarder is stopping: ask for a pending acknowledgement now, and every second
+    /// from then on, so that it can arrive within the shutdown's time.
+    pub(crate) fn hurry(&mut self) {
+        self.hurried = true;
+        if let Some(awaiting) = self.awaiting.as_mut() {
+            awaiting.next_at = self.clock.now();
+        }
     }
 
     /// One request, or the wait before it.
@@ -221,14 +233,15 @@ impl Delivery {
                 Ok(Step::Continue)
             }
             Verdict::AwaitAck { ack_id, polling } => {
+                let every = ack_interval(polling, self.hurried);
                 self.awaiting = Some(Awaiting {
                     ack_id,
                     sending: sending.to_vec(),
                     polling,
                     polls: 0,
-                    next_at: now + polling.every,
+                    next_at: now + every,
                 });
-                Ok(Step::Wait(polling.every))
+                Ok(Step::Wait(every))
             }
             Verdict::Hold { failure, message } => {
                 self.report_failure(failure, true);
@@ -273,8 +286,9 @@ impl Delivery {
         }
         awaiting.polls += 1;
         if awaiting.polls < awaiting.polling.polls {
-            awaiting.next_at = now + awaiting.polling.every;
-            return Ok(Step::Wait(awaiting.polling.every));
+            let every = ack_interval(awaiting.polling, self.hurried);
+            awaiting.next_at = now + every;
+            return Ok(Step::Wait(every));
         }
         let ack_id = awaiting.ack_id;
         self.awaiting = None;
@@ -453,5 +467,15 @@ impl Delivery {
             { { audit_events::SINK } = self.wire.name(), { audit_events::SINK_PENDING } = pending, { audit_events::SINK_OLDEST_PENDING_AGE } = oldest, { audit_events::SINK_BREAKER } = state.2.as_str() },
             "audit sink state"
         );
+    }
+}
+
+/// How long to wait before asking for an acknowledgement: the configured interval, or at
+/// most a second once the forwarder is stopping.
+fn ack_interval(polling: AckPolling, hurried: bool) -> Duration {
+    if hurried {
+        polling.every.min(Duration::from_secs(1))
+    } else {
+        polling.every
     }
 }

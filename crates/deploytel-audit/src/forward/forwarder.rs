@@ -195,6 +195,7 @@ fn run(
                 .lock()
                 .map_or(DEFAULT_SHUTDOWN_WITHIN, |limit| *limit);
             deadline = Some(Instant::now() + limit);
+            delivery.hurry();
         }
         let left = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
         if left == Some(Duration::ZERO) {
@@ -207,10 +208,13 @@ fn run(
             Ok(Step::Idle) if stopping => break,
             Ok(Step::Idle) => signal.wait(poll),
             Ok(Step::Wait(wait)) => {
-                if stopping {
-                    break;
+                let real = delivery.clock().wait(wait);
+                match left {
+                    // Stopping: wait only when the wait ends before the deadline.
+                    Some(left) if real >= left => break,
+                    Some(_) => std::thread::sleep(real),
+                    None => signal.wait_unless_stopped(real),
                 }
-                signal.wait_unless_stopped(delivery.clock().wait(wait));
             }
             Err(error) => {
                 tracing::error!(

@@ -49,6 +49,14 @@
 //! cargo run -p deploytel-audit --features cli -- verify /tmp/deploytel-example-audit
 //! cargo run -p deploytel-audit --features cli -- report /tmp/deploytel-example-audit --since 2026-01-01 --until 2100-01-01
 //! ```
+//!
+//! SIEMs: the records are forwarded to every receiver the environment names
+//! (`DEPLOYTEL_AUDIT_ELASTICSEARCH_URL`, `DEPLOYTEL_AUDIT_SPLUNK_HEC_URL`,
+//! `DEPLOYTEL_AUDIT_DATADOG_API_KEY`, …). With `--siem-receivers` the program starts loopback
+//! receivers that follow Elasticsearch's, Splunk HEC's and Datadog's wire contracts, forwards
+//! to them, and prints on stderr what each received.
+
+mod siem_receivers;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -97,16 +105,27 @@ fn main() -> ExitCode {
         Err(message) => {
             eprintln!("{message}");
             eprintln!(
-                "usage: deploy_orchestrator [--fail-step {}] [--environment NAME] [--metrics-addr IP:PORT] [--serve-secs N] [--push-gateway URL] [--textfile PATH] [--audit-dir PATH] [--deny-approval]",
+                "usage: deploy_orchestrator [--fail-step {}] [--environment NAME] [--metrics-addr IP:PORT] [--serve-secs N] [--push-gateway URL] [--textfile PATH] [--audit-dir PATH] [--deny-approval] [--siem-receivers]",
                 step_names()
             );
             return ExitCode::from(2);
         }
     };
 
+    let receivers = match options
+        .siem_receivers
+        .then(siem_receivers::SiemReceivers::start)
+    {
+        Some(Err(e)) => {
+            eprintln!("cannot start the SIEM receivers: {e}");
+            return ExitCode::FAILURE;
+        }
+        Some(Ok(receivers)) => Some(receivers),
+        None => None,
+    };
     // A demo run with no collector shows the trace on stderr at the end instead of reporting
     // its spans lost to the default endpoint.
-    let guard = match start_telemetry("deploy-orchestrator", &options) {
+    let guard = match start_telemetry("deploy-orchestrator", &options, receivers.as_ref()) {
         Ok(guard) => guard,
         Err(code) => return code,
     };
@@ -127,6 +146,12 @@ fn main() -> ExitCode {
         std::thread::sleep(Duration::from_secs(secs));
     }
     drop(guard);
+    for line in receivers
+        .iter()
+        .flat_map(siem_receivers::SiemReceivers::summary)
+    {
+        eprintln!("{line}");
+    }
     if succeeded {
         ExitCode::SUCCESS
     } else {
@@ -138,7 +163,7 @@ fn main() -> ExitCode {
 /// orchestrator's `smoke_test` step, it finds the step's trace context in `TRACEPARENT`, so its
 /// spans join the orchestrator's trace under the subprocess span that ran it.
 fn agent() -> ExitCode {
-    let _guard = match start_telemetry("smoke-agent", &Options::agent()) {
+    let _guard = match start_telemetry("smoke-agent", &Options::agent(), None) {
         Ok(guard) => guard,
         Err(code) => return code,
     };
@@ -276,7 +301,11 @@ fn run_step(deployment: &Deployment, name: &str, command: &str) -> Result<(), Co
 /// Installs deploytel for `service`; spans go where the `OTEL_*` variables say (nowhere when
 /// they say nothing). Metrics are served, pushed and written where `options` say, else where
 /// the `DEPLOYTEL_METRICS_*` variables say.
-fn start_telemetry(service: &str, options: &Options) -> Result<deploytel::Guard, ExitCode> {
+fn start_telemetry(
+    service: &str,
+    options: &Options,
+    receivers: Option<&siem_receivers::SiemReceivers>,
+) -> Result<deploytel::Guard, ExitCode> {
     let mut telemetry = deploytel::builder()
         .service_name(service)
         .service_version(env!("CARGO_PKG_VERSION"))
@@ -312,6 +341,9 @@ fn start_telemetry(service: &str, options: &Options) -> Result<deploytel::Guard,
     if let Some(path) = &options.textfile {
         telemetry = telemetry.metrics_textfile(path);
     }
+    for destination in receivers.iter().flat_map(|r| r.destinations()) {
+        telemetry = telemetry.audit_forward(destination);
+    }
     telemetry.init().map_err(|e| {
         eprintln!("cannot start telemetry: {e}");
         ExitCode::FAILURE
@@ -328,6 +360,7 @@ struct Options {
     textfile: Option<PathBuf>,
     audit_dir: PathBuf,
     deny_approval: bool,
+    siem_receivers: bool,
     is_agent: bool,
 }
 
@@ -342,6 +375,7 @@ impl Options {
             textfile: None,
             audit_dir: std::env::temp_dir().join("deploytel-example-audit"),
             deny_approval: false,
+            siem_receivers: false,
             is_agent: false,
         }
     }
@@ -378,6 +412,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
             "--textfile" => options.textfile = Some(PathBuf::from(value()?)),
             "--audit-dir" => options.audit_dir = PathBuf::from(value()?),
             "--deny-approval" => options.deny_approval = true,
+            "--siem-receivers" => options.siem_receivers = true,
             "--serve-secs" => {
                 let secs = value()?;
                 let secs = secs
