@@ -35,6 +35,11 @@ impl DatadogFake {
         Scripted::start(state, answer).map(DatadogFake)
     }
 
+    /// How many entries were received, duplicates included.
+    pub fn entry_count(&self) -> usize {
+        self.0.with(|state| state.entries.len())
+    }
+
     /// The log entries received, in order, duplicates included.
     pub fn entries(&self) -> Vec<Value> {
         self.0.with(|state| state.entries.clone())

@@ -46,6 +46,11 @@ impl ElasticsearchFake {
             .with(|state| state.stored.iter().map(|(id, _)| id.clone()).collect())
     }
 
+    /// How many documents are stored.
+    pub fn stored_count(&self) -> usize {
+        self.0.with(|state| state.stored.len())
+    }
+
     /// The documents stored, in order.
     pub fn stored_docs(&self) -> Vec<Value> {
         self.0

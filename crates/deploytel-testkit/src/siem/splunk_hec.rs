@@ -59,6 +59,11 @@ impl SplunkHecFake {
         self.0.with(|state| state.lose_next = true);
     }
 
+    /// How many envelopes are indexed, duplicates included.
+    pub fn indexed_count(&self) -> usize {
+        self.0.with(|state| state.indexed.len())
+    }
+
     /// The envelopes indexed, in order, duplicates included.
     pub fn indexed(&self) -> Vec<Value> {
         self.0.with(|state| state.indexed.clone())
