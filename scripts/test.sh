@@ -36,6 +36,10 @@ ensure_commands sh dash promtool prometheus prometheus prometheus \
   prometheus-pushgateway prometheus-pushgateway \
   prometheus-node-exporter prometheus-node-exporter
 
+# HTTPS for the audit forwarders (feature `tls`) builds against the system's OpenSSL.
+ensure_commands pkg-config pkg-config
+pkg-config --exists openssl || install_packages libssl-dev
+
 # The audit trail's PostgreSQL sink is tested against a real server: a throwaway cluster the
 # tests start with initdb and pg_ctl from Debian's server package.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || install_packages postgresql

@@ -9,6 +9,14 @@ use std::sync::Arc;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuditError {
+    /// A forwarder cannot be set up as asked.
+    #[error("audit sink {sink}: {reason}")]
+    Forwarding {
+        /// The sink's name.
+        sink: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// The action is not a dotted verb.
     #[error("audit action {action:?} is not a dotted verb such as `deploy.start`: lowercase words of a-z, 0-9, _ and -, at least two, joined by dots, at most 128 bytes")]
     InvalidAction {

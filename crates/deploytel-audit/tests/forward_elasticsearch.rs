@@ -341,3 +341,36 @@ fn a_forwarder_killed_mid_batch_loses_nothing() {
         "nothing missing, nothing twice"
     );
 }
+
+#[test]
+fn a_receiver_url_must_be_http_or_https_and_https_needs_tls() {
+    let dir = ScratchDir::new("forward-es-urls");
+    let trail = trail(dir.path());
+    let refused = Forwarder::builder(ElasticsearchSink::new("ftp://es.internal", INDEX))
+        .spawn(&trail)
+        .unwrap_err();
+    assert!(
+        matches!(refused, deploytel_audit::AuditError::Forwarding { .. }),
+        "{refused}"
+    );
+    assert!(
+        refused
+            .to_string()
+            .contains("not an http:// or https:// URL"),
+        "{refused}"
+    );
+
+    let https = Forwarder::builder(ElasticsearchSink::new("https://127.0.0.1:9", INDEX))
+        .request_timeout(Duration::from_millis(200))
+        .spawn(&trail);
+    if cfg!(feature = "tls") {
+        let report = https.unwrap().shutdown(Duration::from_millis(100));
+        assert_eq!(
+            report.pending, 0,
+            "nothing recorded, nothing pending: {report}"
+        );
+    } else {
+        let refused = https.unwrap_err();
+        assert!(refused.to_string().contains("`tls` feature"), "{refused}");
+    }
+}

@@ -103,6 +103,10 @@ impl Wire for DatadogSink {
         &self.name
     }
 
+    fn url(&self) -> &str {
+        &self.url
+    }
+
     fn limits(&self) -> Limits {
         Limits {
             max_records: MAX_ENTRIES,

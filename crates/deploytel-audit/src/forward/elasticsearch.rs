@@ -79,6 +79,10 @@ impl Wire for ElasticsearchSink {
         &self.name
     }
 
+    fn url(&self) -> &str {
+        &self.url
+    }
+
     fn limits(&self) -> Limits {
         Limits {
             max_records: 10_000,

@@ -87,13 +87,9 @@ impl ForwarderBuilder {
     /// Starts forwarding the records of `trail`'s journal, from the sink's cursor, on a
     /// thread of its own. Only durable records are read.
     pub fn spawn(self, trail: &AuditTrail) -> Result<Forwarder, AuditError> {
-        let http = Http::new(self.request_timeout).map_err(|message| AuditError::Io {
-            path: trail.journal().dir().to_path_buf(),
-            operation: "build the forwarder's HTTP client",
-            source: std::io::Error::other(message),
-        })?;
-        let head_of = trail.clone();
         let wire: Box<dyn Wire> = self.destination.into_wire();
+        let http = Http::for_wire(&*wire, self.request_timeout)?;
+        let head_of = trail.clone();
         let delivery = Delivery::new(
             wire,
             http,

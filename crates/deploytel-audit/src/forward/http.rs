@@ -8,6 +8,8 @@ use flate2::write::GzEncoder;
 use flate2::Compression;
 
 use super::backoff::parse_retry_after;
+use super::wire::Wire;
+use crate::error::AuditError;
 
 /// The most of a response body read: enough for a bulk response of a full batch.
 const MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
@@ -62,7 +64,26 @@ pub(crate) struct Http {
 }
 
 impl Http {
-    pub(crate) fn new(timeout: Duration) -> Result<Self, String> {
+    /// A client for `wire`'s receiver; an `https` URL needs the `tls` feature.
+    pub(crate) fn for_wire(wire: &dyn Wire, timeout: Duration) -> Result<Self, AuditError> {
+        let refuse = |reason: String| AuditError::Forwarding {
+            sink: wire.name().to_owned(),
+            reason,
+        };
+        let url = wire.url();
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(refuse(format!("{url:?} is not an http:// or https:// URL")));
+        }
+        if url.starts_with("https://") && !cfg!(feature = "tls") {
+            return Err(refuse(format!(
+                "{url} needs HTTPS, which this build lacks: enable deploytel-audit's `tls` \
+                 feature (deploytel's `audit-tls`)"
+            )));
+        }
+        Http::new(timeout).map_err(refuse)
+    }
+
+    fn new(timeout: Duration) -> Result<Self, String> {
         let client = reqwest::blocking::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))

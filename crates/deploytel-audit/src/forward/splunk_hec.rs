@@ -146,6 +146,10 @@ impl Wire for SplunkHecSink {
         &self.name
     }
 
+    fn url(&self) -> &str {
+        &self.url
+    }
+
     fn limits(&self) -> Limits {
         Limits {
             max_records: 10_000,

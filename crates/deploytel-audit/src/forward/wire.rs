@@ -28,6 +28,8 @@ pub(crate) struct AckPolling {
 pub(crate) trait Wire: Send + std::fmt::Debug {
     /// The cursor's name and the `sink` label.
     fn name(&self) -> &str;
+    /// The receiver's base URL.
+    fn url(&self) -> &str;
     fn limits(&self) -> Limits;
     /// How many body bytes the record adds to a request.
     fn size(&self, record: &Pending) -> usize;
