@@ -115,9 +115,13 @@ impl Wire for DatadogSink {
         }
     }
 
+    fn encode(&self, record: &Pending) -> Vec<u8> {
+        self.entry(record).into_bytes()
+    }
+
     fn size(&self, record: &Pending) -> usize {
         // The entry and its comma (or the array's bracket).
-        self.entry(record).len() + 1
+        record.encoded.len() + 1
     }
 
     fn request(&self, records: &[&Pending]) -> Request {
@@ -126,7 +130,7 @@ impl Wire for DatadogSink {
             if n > 0 {
                 body.push(b',');
             }
-            body.extend_from_slice(self.entry(record).as_bytes());
+            body.extend_from_slice(&record.encoded);
         }
         body.push(b']');
         Request {

@@ -379,7 +379,8 @@ impl Delivery {
             match self.reader.next_record()? {
                 Some(record) => {
                     self.next_seq = record.seq + 1;
-                    self.queue.push_back(Pending::from_record(record));
+                    self.queue
+                        .push_back(Pending::from_record(record).encoded_for(&*self.wire));
                 }
                 None => break,
             }

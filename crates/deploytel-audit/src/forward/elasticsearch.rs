@@ -91,18 +91,21 @@ impl Wire for ElasticsearchSink {
         }
     }
 
-    fn size(&self, record: &Pending) -> usize {
-        self.action(record).len() + record.doc.len() + 2
+    fn encode(&self, record: &Pending) -> Vec<u8> {
+        let action = self.action(record);
+        let mut lines = Vec::with_capacity(action.len() + record.doc.len() + 2);
+        lines.extend_from_slice(action.as_bytes());
+        lines.push(b'\n');
+        lines.extend_from_slice(record.doc.as_bytes());
+        lines.push(b'\n');
+        lines
     }
 
     fn request(&self, records: &[&Pending]) -> Request {
-        let mut body = Vec::new();
-        for record in records {
-            body.extend_from_slice(self.action(record).as_bytes());
-            body.push(b'\n');
-            body.extend_from_slice(record.doc.as_bytes());
-            body.push(b'\n');
-        }
+        let body = records
+            .iter()
+            .flat_map(|r| r.encoded.iter().copied())
+            .collect();
         Request {
             url: format!("{}/_bulk", self.url),
             content_type: "application/x-ndjson",

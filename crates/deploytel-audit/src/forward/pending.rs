@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::wire::Wire;
 use crate::journal::StoredRecord;
 
 /// A record past a sink's cursor.
@@ -22,11 +23,19 @@ pub(crate) struct Pending {
         allow(dead_code)
     )]
     pub(crate) labels: Vec<(String, String)>,
+    /// The record as the receiver's request carries it, encoded once when read.
+    pub(crate) encoded: Vec<u8>,
 }
 
 impl Pending {
     pub(crate) fn from_record(record: StoredRecord) -> Self {
         Pending::from_doc(record.seq, record.doc)
+    }
+
+    /// The record with its encoding for `wire`.
+    pub(crate) fn encoded_for(mut self, wire: &dyn Wire) -> Self {
+        self.encoded = wire.encode(&self);
+        self
     }
 
     /// The record numbered `seq` whose stored document is `doc`.
@@ -52,6 +61,7 @@ impl Pending {
             message: text(&parsed["message"]),
             labels,
             doc,
+            encoded: Vec::new(),
         }
     }
 }

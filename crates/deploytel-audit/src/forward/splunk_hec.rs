@@ -158,15 +158,15 @@ impl Wire for SplunkHecSink {
         }
     }
 
-    fn size(&self, record: &Pending) -> usize {
-        self.envelope(record).len()
+    fn encode(&self, record: &Pending) -> Vec<u8> {
+        self.envelope(record).into_bytes()
     }
 
     fn request(&self, records: &[&Pending]) -> Request {
-        let mut body = Vec::new();
-        for record in records {
-            body.extend_from_slice(self.envelope(record).as_bytes());
-        }
+        let body = records
+            .iter()
+            .flat_map(|r| r.encoded.iter().copied())
+            .collect();
         Request {
             url: format!("{}/services/collector/event", self.url),
             content_type: "application/json",

@@ -31,8 +31,14 @@ pub(crate) trait Wire: Send + std::fmt::Debug {
     /// The receiver's base URL.
     fn url(&self) -> &str;
     fn limits(&self) -> Limits;
+    /// The record as a request carries it (an action and document line pair, an envelope, an
+    /// array entry); made once per record, when it is read from the journal.
+    fn encode(&self, record: &Pending) -> Vec<u8>;
     /// How many body bytes the record adds to a request.
-    fn size(&self, record: &Pending) -> usize;
+    fn size(&self, record: &Pending) -> usize {
+        record.encoded.len()
+    }
+    /// A request carrying the `encoded` records.
     fn request(&self, records: &[&Pending]) -> Request;
     /// The verdict on a 2xx answer to `request(records)`.
     fn read_success(&self, response: &Response, records: &[&Pending]) -> Verdict;
