@@ -29,8 +29,10 @@ fn a_database_restart_mid_run_loses_nothing() {
             .open(dir.path())
             .unwrap(),
     );
+    // As init() runs it: beside the writer, copying durable records only.
     let sink = PostgresSink::new(dir.path(), &cluster.url())
         .unwrap()
+        .durable_only(&trail)
         .spawn(Duration::from_millis(50));
 
     let running = Arc::new(AtomicBool::new(true));

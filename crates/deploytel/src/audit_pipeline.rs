@@ -197,6 +197,7 @@ pub(crate) fn install(
     let sink = match &plan.postgres_url {
         Some(url) => Some(
             deploytel_audit::postgres::PostgresSink::new(&plan.dir, url)?
+                .durable_only(&trail)
                 .spawn(std::time::Duration::from_secs(1)),
         ),
         None => None,

@@ -36,6 +36,10 @@ pub struct PostgresSink {
     config: Config,
     cursor: Cursor,
     reader: JournalReader,
+    /// The next record the reader will return.
+    next_seq: u64,
+    /// The journal's last durable record, when the sink runs beside the writer.
+    durable_head: Option<Box<dyn Fn() -> u64 + Send>>,
     client: Option<Client>,
 }
 
@@ -61,10 +65,21 @@ impl PostgresSink {
         Ok(PostgresSink {
             dir: journal_dir.to_path_buf(),
             reader: JournalReader::open(journal_dir, cursor.position() + 1),
+            next_seq: cursor.position() + 1,
+            durable_head: None,
             config,
             cursor,
             client: None,
         })
+    }
+
+    /// Copies only records `trail` has synced to disk: a record whose batch failed to sync is
+    /// cut from the journal and its sequence number given to the next record, so it must not
+    /// be copied first. For a sink running in the process that writes the journal.
+    pub fn durable_only(mut self, trail: &crate::AuditTrail) -> Self {
+        let trail = trail.clone();
+        self.durable_head = Some(Box::new(move || trail.journal().head().seq));
+        self
     }
 
     /// The last sequence number stored in the database.
@@ -80,6 +95,7 @@ impl PostgresSink {
         if result.is_err() {
             self.client = None;
             self.reader = JournalReader::open(&self.dir, self.cursor.position() + 1);
+            self.next_seq = self.cursor.position() + 1;
         }
         result
     }
@@ -98,10 +114,14 @@ impl PostgresSink {
         }
         let mut copied = 0;
         loop {
+            let head = self.durable_head.as_ref().map_or(u64::MAX, |head| head());
             let mut batch = Vec::with_capacity(BATCH_RECORDS);
-            while batch.len() < BATCH_RECORDS {
+            while batch.len() < BATCH_RECORDS && self.next_seq <= head {
                 match self.reader.next_record()? {
-                    Some(record) => batch.push(record),
+                    Some(record) => {
+                        self.next_seq = record.seq + 1;
+                        batch.push(record)
+                    }
                     None => break,
                 }
             }
