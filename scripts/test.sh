@@ -37,7 +37,8 @@ ensure_commands sh dash promtool prometheus prometheus prometheus \
   prometheus-node-exporter prometheus-node-exporter
 
 # HTTPS for the audit forwarders (feature `tls`) builds against the system's OpenSSL.
-ensure_commands pkg-config pkg-config
+# The HTTPS test makes its receiver's certificate with the openssl command.
+ensure_commands pkg-config pkg-config openssl openssl
 pkg-config --exists openssl || install_packages libssl-dev
 
 # The audit trail's PostgreSQL sink is tested against a real server: a throwaway cluster the

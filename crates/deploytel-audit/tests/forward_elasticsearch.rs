@@ -374,3 +374,41 @@ fn a_receiver_url_must_be_http_or_https_and_https_needs_tls() {
         assert!(refused.to_string().contains("`tls` feature"), "{refused}");
     }
 }
+
+#[cfg(feature = "tls")]
+#[test]
+fn https_to_a_receiver_of_a_private_ca_works_once_the_ca_is_trusted() {
+    let dir = ScratchDir::new("forward-es-tls");
+    let (cert, key) = deploytel_testkit::siem::tls::self_signed(dir.path()).unwrap();
+    let fake = ElasticsearchFake::start_tls(None, &cert, &key).unwrap();
+    assert!(
+        fake.url().starts_with("https://127.0.0.1:"),
+        "{}",
+        fake.url()
+    );
+    let journal = dir.path().join("journal");
+    let trail = trail(&journal);
+    record(&trail, 3);
+    let builder = || {
+        Forwarder::builder(ElasticsearchSink::new(fake.url(), INDEX))
+            .clock(Arc::new(VirtualClock::default()))
+            .request_timeout(Duration::from_millis(500))
+            .poll_interval(Duration::from_millis(20))
+    };
+
+    // The certificate is checked: without its CA the handshake fails and nothing is sent.
+    let untrusted = builder().spawn(&trail).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let report = untrusted.shutdown(Duration::from_millis(100));
+    assert_eq!(report.pending, 3, "{report}");
+    assert_eq!(fake.stored_count(), 0);
+
+    let trusted = builder()
+        .root_certificate_pem(cert.clone())
+        .spawn(&trail)
+        .unwrap();
+    wait_for_stored(&fake, 3);
+    let report = trusted.shutdown(Duration::from_secs(5));
+    assert_eq!(report.pending, 0, "{report}");
+    assert_eq!(fake.stored_ids(), journal_ids(&journal));
+}

@@ -52,6 +52,7 @@ pub struct ForwarderBuilder {
     clock: Arc<dyn Clock>,
     request_timeout: Duration,
     poll_interval: Duration,
+    roots: Vec<Vec<u8>>,
 }
 
 impl ForwarderBuilder {
@@ -61,7 +62,16 @@ impl ForwarderBuilder {
             clock: Arc::new(SystemClock::default()),
             request_timeout: Duration::from_secs(30),
             poll_interval: Duration::from_secs(1),
+            roots: Vec::new(),
         }
+    }
+
+    /// Trusts the certificate authority in `pem` as well as the system's, for a receiver
+    /// whose certificate a private CA signed (feature `tls`).
+    #[cfg(feature = "tls")]
+    pub fn root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.roots.push(pem.into());
+        self
     }
 
     /// The clock backoffs and the breaker wait by (the system's unless set): a
@@ -88,7 +98,7 @@ impl ForwarderBuilder {
     /// thread of its own. Only durable records are read.
     pub fn spawn(self, trail: &AuditTrail) -> Result<Forwarder, AuditError> {
         let wire: Box<dyn Wire> = self.destination.into_wire();
-        let http = Http::for_wire(&*wire, self.request_timeout)?;
+        let http = Http::for_wire(&*wire, self.request_timeout, &self.roots)?;
         let head_of = trail.clone();
         let delivery = Delivery::new(
             wire,

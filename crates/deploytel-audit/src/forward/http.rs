@@ -65,7 +65,11 @@ pub(crate) struct Http {
 
 impl Http {
     /// A client for `wire`'s receiver; an `https` URL needs the `tls` feature.
-    pub(crate) fn for_wire(wire: &dyn Wire, timeout: Duration) -> Result<Self, AuditError> {
+    pub(crate) fn for_wire(
+        wire: &dyn Wire,
+        timeout: Duration,
+        roots: &[Vec<u8>],
+    ) -> Result<Self, AuditError> {
         let refuse = |reason: String| AuditError::Forwarding {
             sink: wire.name().to_owned(),
             reason,
@@ -80,15 +84,25 @@ impl Http {
                  feature (deploytel's `audit-tls`)"
             )));
         }
-        Http::new(timeout).map_err(refuse)
+        Http::new(timeout, roots).map_err(refuse)
     }
 
-    fn new(timeout: Duration) -> Result<Self, String> {
-        let client = reqwest::blocking::Client::builder()
+    fn new(timeout: Duration, roots: &[Vec<u8>]) -> Result<Self, String> {
+        #[allow(unused_mut)] // certificates are added only with TLS
+        let mut builder = reqwest::blocking::Client::builder()
             .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(10)))
-            .build()
-            .map_err(|e| e.to_string())?;
+            .connect_timeout(timeout.min(Duration::from_secs(10)));
+        #[cfg(feature = "tls")]
+        for pem in roots {
+            let certificate = reqwest::Certificate::from_pem(pem)
+                .map_err(|e| format!("a root certificate is not PEM: {e}"))?;
+            builder = builder.add_root_certificate(certificate);
+        }
+        #[cfg(not(feature = "tls"))]
+        if !roots.is_empty() {
+            return Err("root certificates need the `tls` feature".into());
+        }
+        let client = builder.build().map_err(|e| e.to_string())?;
         Ok(Http { client })
     }
 

@@ -47,7 +47,7 @@ pub fn replay_dead_letters(
     request_timeout: Duration,
 ) -> Result<ReplayReport, AuditError> {
     let wire = destination.into().into_wire();
-    let http = Http::for_wire(&*wire, request_timeout)?;
+    let http = Http::for_wire(&*wire, request_timeout, &[])?;
     let letters = dead_letter::read(journal_dir, wire.name())?;
     let mut kept: Vec<DeadLetter> = Vec::new();
     let mut report = ReplayReport {

@@ -40,6 +40,17 @@ impl ElasticsearchFake {
         Scripted::start(state, answer).map(ElasticsearchFake)
     }
 
+    /// As [`start`](Self::start), over TLS with `cert` and `key` (see [`super::tls`]).
+    #[cfg(feature = "siem-tls")]
+    pub fn start_tls(api_key: Option<&str>, cert: &[u8], key: &[u8]) -> std::io::Result<Self> {
+        let state = State {
+            api_key: api_key.map(str::to_owned),
+            ..State::default()
+        };
+        Scripted::start_with(Some(super::tls::acceptor(cert, key)?), state, answer)
+            .map(ElasticsearchFake)
+    }
+
     /// The `_id`s stored, in the order they were stored.
     pub fn stored_ids(&self) -> Vec<String> {
         self.0

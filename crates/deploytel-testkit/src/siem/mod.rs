@@ -42,6 +42,8 @@ pub trait Controls {
     fn set_outage(&self, answer: Option<Answer>);
 }
 pub mod splunk_hec;
+#[cfg(feature = "siem-tls")]
+pub mod tls;
 
 /// What a receiver does with the next request.
 #[derive(Debug, Clone)]

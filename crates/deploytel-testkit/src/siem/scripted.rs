@@ -35,9 +35,17 @@ pub(crate) struct Scripted<S> {
 
 impl<S: Send + 'static> Scripted<S> {
     pub(crate) fn start(state: S, rules: Rules<S>) -> std::io::Result<Self> {
+        Scripted::start_with(None, state, rules)
+    }
+
+    pub(crate) fn start_with(
+        tls: Option<super::server::Tls>,
+        state: S,
+        rules: Rules<S>,
+    ) -> std::io::Result<Self> {
         let shared = Arc::new(Mutex::new((Script::default(), state)));
         let server_shared = Arc::clone(&shared);
-        let server = Server::start(move |request| {
+        let server = Server::start_with(tls, move |request| {
             let mut guard = lock(&server_shared);
             let (script, state) = &mut *guard;
             rules(script, state, request)

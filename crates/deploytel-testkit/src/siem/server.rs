@@ -75,17 +75,52 @@ type Rules = dyn Fn(Received) -> Reply + Send + Sync;
 /// The server; stops when dropped.
 pub struct Server {
     addr: SocketAddr,
+    scheme: &'static str,
     stop: Arc<AtomicBool>,
     accept: Option<JoinHandle<()>>,
 }
+
+/// What the server answers over: plain TCP, or TLS on top of it.
+pub(crate) trait Connection: Read + Write {
+    fn tcp(&self) -> &TcpStream;
+}
+
+impl Connection for TcpStream {
+    fn tcp(&self) -> &TcpStream {
+        self
+    }
+}
+
+#[cfg(feature = "siem-tls")]
+impl Connection for native_tls::TlsStream<TcpStream> {
+    fn tcp(&self) -> &TcpStream {
+        self.get_ref()
+    }
+}
+
+/// TLS for a server: the acceptor holding its certificate and key.
+#[cfg(feature = "siem-tls")]
+pub type Tls = Arc<native_tls::TlsAcceptor>;
+/// Without the `siem-tls` feature there is no TLS to offer.
+#[cfg(not(feature = "siem-tls"))]
+pub type Tls = Arc<std::convert::Infallible>;
 
 impl Server {
     /// Listens on a free loopback port and answers every request by `rules`.
     pub fn start(
         rules: impl Fn(Received) -> Reply + Send + Sync + 'static,
     ) -> std::io::Result<Self> {
+        Server::start_with(None, rules)
+    }
+
+    /// As [`start`](Self::start), over TLS when `tls` is given.
+    pub fn start_with(
+        tls: Option<Tls>,
+        rules: impl Fn(Received) -> Reply + Send + Sync + 'static,
+    ) -> std::io::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let stop = Arc::new(AtomicBool::new(false));
         let rules: Arc<Rules> = Arc::new(rules);
         let accept_stop = Arc::clone(&stop);
@@ -97,23 +132,37 @@ impl Server {
                         return;
                     }
                     let Ok(stream) = stream else { continue };
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
                     let rules = Arc::clone(&rules);
                     let stop = Arc::clone(&accept_stop);
+                    let tls = tls.clone();
                     let _ = std::thread::Builder::new()
                         .name("siem-fake-connection".into())
-                        .spawn(move || serve(stream, &*rules, &stop));
+                        .spawn(move || match tls {
+                            None => serve(stream, &*rules, &stop),
+                            #[cfg(feature = "siem-tls")]
+                            Some(acceptor) => {
+                                // A client that refuses our certificate ends here.
+                                if let Ok(stream) = acceptor.accept(stream) {
+                                    serve(stream, &*rules, &stop)
+                                }
+                            }
+                            #[cfg(not(feature = "siem-tls"))]
+                            Some(never) => match *never {},
+                        });
                 }
             })?;
         Ok(Server {
             addr,
+            scheme,
             stop,
             accept: Some(accept),
         })
     }
 
-    /// `http://127.0.0.1:port`.
+    /// `http://127.0.0.1:port`, or `https://` over TLS.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 }
 
@@ -129,11 +178,7 @@ impl Drop for Server {
 }
 
 /// Answers the requests of one connection until it closes.
-fn serve(stream: TcpStream, rules: &Rules, stop: &AtomicBool) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let Ok(mut writer) = stream.try_clone() else {
-        return;
-    };
+fn serve(stream: impl Connection, rules: &Rules, stop: &AtomicBool) {
     let mut reader = BufReader::new(stream);
     while !stop.load(Ordering::SeqCst) {
         let Some(request) = read_request(&mut reader) else {
@@ -154,21 +199,27 @@ fn serve(stream: TcpStream, rules: &Rules, stop: &AtomicBool) {
                     head.push_str(&format!("{name}: {value}\r\n"));
                 }
                 head.push_str("\r\n");
+                let writer = reader.get_mut();
                 if writer.write_all(head.as_bytes()).is_err()
                     || writer.write_all(body.as_bytes()).is_err()
+                    || writer.flush().is_err()
                 {
                     return;
                 }
             }
             Reply::Reset => {
-                let _ = socket2::SockRef::from(&writer).set_linger(Some(Duration::ZERO));
+                let _ =
+                    socket2::SockRef::from(reader.get_ref().tcp()).set_linger(Some(Duration::ZERO));
                 return;
             }
             Reply::Hold => {
                 let started = Instant::now();
                 let mut byte = [0u8; 1];
                 // Until the client closes its end (read returns 0 or fails), bounded in time.
-                let _ = writer.set_read_timeout(Some(Duration::from_millis(200)));
+                let _ = reader
+                    .get_ref()
+                    .tcp()
+                    .set_read_timeout(Some(Duration::from_millis(200)));
                 while started.elapsed() < HOLD_AT_MOST && !stop.load(Ordering::SeqCst) {
                     match reader.get_mut().read(&mut byte) {
                         Ok(0) => return,
@@ -185,7 +236,7 @@ fn serve(stream: TcpStream, rules: &Rules, stop: &AtomicBool) {
     }
 }
 
-fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Received> {
+fn read_request(reader: &mut BufReader<impl Read>) -> Option<Received> {
     let mut line = String::new();
     if reader.read_line(&mut line).ok()? == 0 {
         return None;
