@@ -19,31 +19,18 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use deploytel_audit::forward::{
     DatadogSink, Destination, ElasticsearchSink, Forwarder, SplunkHecSink,
 };
-use deploytel_audit::{Actor, AuditEvent, AuditTrail, EventOutcome, Target};
+use deploytel_audit::{Actor, AuditTrail};
 use deploytel_testkit::siem::datadog::DatadogFake;
 use deploytel_testkit::siem::elasticsearch::ElasticsearchFake;
 use deploytel_testkit::siem::splunk_hec::SplunkHecFake;
 use deploytel_testkit::siem::Receiver;
 
+#[path = "support/audit_records.rs"]
+mod audit_records;
+use audit_records::deployment_finished;
+
 const RECORDS: usize = 10_000;
 const TOKEN: &str = "00000000-0000-4000-8000-0000000000be";
-
-/// A deployment record as the example writes them (about 700 bytes stored).
-fn event(n: usize) -> AuditEvent {
-    AuditEvent::builder("deploy.finish")
-        .actor(Actor::human("alice").role("release-manager"))
-        .target(
-            Target::new("service", "checkout")
-                .environment("production")
-                .version("1.4.2"),
-        )
-        .outcome(EventOutcome::Success)
-        .run_id(format!("run-{n}"))
-        .label("team", "payments")
-        .metadata("hosts", 12)
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"))
-}
 
 /// A journal holding `RECORDS` records, written by 16 threads sharing syncs.
 fn journal() -> (PathBuf, AuditTrail) {
@@ -58,7 +45,9 @@ fn journal() -> (PathBuf, AuditTrail) {
             let trail = &trail;
             scope.spawn(move || {
                 for n in (thread..RECORDS).step_by(16) {
-                    trail.record(&event(n)).unwrap_or_else(|e| panic!("{e}"));
+                    trail
+                        .record(&deployment_finished(n as u64))
+                        .unwrap_or_else(|e| panic!("{e}"));
                 }
             });
         }
@@ -101,7 +90,7 @@ impl Bench for DatadogFake {
 
 /// Forwards the whole journal to a new receiver; the time from the forwarder's start to the
 /// receiver holding every record.
-fn forward_all<R: Bench>(dir: &std::path::Path, trail: &AuditTrail, receiver: R) -> Duration {
+fn forward_all(dir: &std::path::Path, trail: &AuditTrail, receiver: &dyn Bench) -> Duration {
     let _ = std::fs::remove_dir_all(dir.join("cursors"));
     let started = Instant::now();
     let forwarder = Forwarder::builder(receiver.destination())
@@ -119,6 +108,13 @@ fn forward_all<R: Bench>(dir: &std::path::Path, trail: &AuditTrail, receiver: R)
     elapsed
 }
 
+/// Starts a new receiver of one kind.
+type StartReceiver = dyn Fn() -> Box<dyn Bench>;
+
+fn started<R>(receiver: std::io::Result<R>) -> R {
+    receiver.unwrap_or_else(|e| panic!("{e}"))
+}
+
 fn forwarding(c: &mut Criterion) {
     let (dir, trail) = journal();
     let trail = Arc::new(trail);
@@ -126,45 +122,26 @@ fn forwarding(c: &mut Criterion) {
     group.throughput(Throughput::Elements(RECORDS as u64));
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(10));
-    group.bench_function("elasticsearch", |b| {
-        b.iter_custom(|iterations| {
-            (0..iterations)
-                .map(|_| {
-                    forward_all(
-                        &dir,
-                        &trail,
-                        ElasticsearchFake::start(None).unwrap_or_else(|e| panic!("{e}")),
-                    )
-                })
-                .sum()
-        })
-    });
-    group.bench_function("splunk_hec", |b| {
-        b.iter_custom(|iterations| {
-            (0..iterations)
-                .map(|_| {
-                    forward_all(
-                        &dir,
-                        &trail,
-                        SplunkHecFake::start(TOKEN, false).unwrap_or_else(|e| panic!("{e}")),
-                    )
-                })
-                .sum()
-        })
-    });
-    group.bench_function("datadog", |b| {
-        b.iter_custom(|iterations| {
-            (0..iterations)
-                .map(|_| {
-                    forward_all(
-                        &dir,
-                        &trail,
-                        DatadogFake::start("bench-key").unwrap_or_else(|e| panic!("{e}")),
-                    )
-                })
-                .sum()
-        })
-    });
+    let sinks: [(&str, &StartReceiver); 3] = [
+        ("elasticsearch", &|| {
+            Box::new(started(ElasticsearchFake::start(None)))
+        }),
+        ("splunk_hec", &|| {
+            Box::new(started(SplunkHecFake::start(TOKEN, false)))
+        }),
+        ("datadog", &|| {
+            Box::new(started(DatadogFake::start("bench-key")))
+        }),
+    ];
+    for (name, receiver) in sinks {
+        group.bench_function(name, |b| {
+            b.iter_custom(|iterations| {
+                (0..iterations)
+                    .map(|_| forward_all(&dir, &trail, &*receiver()))
+                    .sum()
+            })
+        });
+    }
     group.finish();
     drop(trail);
     let _ = std::fs::remove_dir_all(&dir);

@@ -17,26 +17,13 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use deploytel_audit::{Actor, AuditEvent, AuditTrail, EventOutcome, Target};
+use deploytel_audit::AuditTrail;
+
+#[path = "support/audit_records.rs"]
+mod audit_records;
+use audit_records::deployment_finished as event;
 
 const CONCURRENCY: [usize; 4] = [1, 4, 16, 64];
-
-/// A deployment record as the example writes them (about 700 bytes stored).
-fn event(n: u64) -> AuditEvent {
-    AuditEvent::builder("deploy.finish")
-        .actor(Actor::human("alice").role("release-manager"))
-        .target(
-            Target::new("service", "checkout")
-                .environment("production")
-                .version("1.4.2"),
-        )
-        .outcome(EventOutcome::Success)
-        .run_id(format!("run-{n}"))
-        .label("team", "payments")
-        .metadata("hosts", 12)
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"))
-}
 
 /// The baseline: append the line and `fdatasync`, one record at a time.
 struct NaiveWriter {
