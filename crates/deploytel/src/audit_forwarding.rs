@@ -9,7 +9,7 @@ use crate::env::{
     DEPLOYTEL_AUDIT_ELASTICSEARCH_API_KEY, DEPLOYTEL_AUDIT_ELASTICSEARCH_INDEX,
     DEPLOYTEL_AUDIT_ELASTICSEARCH_URL, DEPLOYTEL_AUDIT_SPLUNK_HEC_ACK,
     DEPLOYTEL_AUDIT_SPLUNK_HEC_INDEX, DEPLOYTEL_AUDIT_SPLUNK_HEC_TOKEN,
-    DEPLOYTEL_AUDIT_SPLUNK_HEC_URL,
+    DEPLOYTEL_AUDIT_SPLUNK_HEC_URL, DEPLOYTEL_AUDIT_TLS_CA_FILE,
 };
 use crate::InitError;
 
@@ -100,6 +100,23 @@ pub(crate) fn plan(env: &(impl Env + ?Sized)) -> Result<Vec<Destination>, InitEr
     Ok(destinations)
 }
 
+/// The certificate authorities of `DEPLOYTEL_AUDIT_TLS_CA_FILE`, read now so that a missing
+/// file fails `init()` rather than every request.
+pub(crate) fn trusted_roots(env: &(impl Env + ?Sized)) -> Result<Vec<Vec<u8>>, InitError> {
+    let Some(path) = env.get(DEPLOYTEL_AUDIT_TLS_CA_FILE)? else {
+        return Ok(Vec::new());
+    };
+    if !cfg!(feature = "audit-tls") {
+        return Err(not_built(DEPLOYTEL_AUDIT_TLS_CA_FILE, path, "audit-tls"));
+    }
+    let pem = std::fs::read(&path).map_err(|e| InitError::InvalidVariable {
+        variable: DEPLOYTEL_AUDIT_TLS_CA_FILE,
+        value: path.clone(),
+        reason: format!("cannot read it: {e}"),
+    })?;
+    Ok(vec![pem])
+}
+
 fn required(
     env: &(impl Env + ?Sized),
     variable: &'static str,
@@ -125,7 +142,6 @@ fn switch(env: &(impl Env + ?Sized), variable: &'static str) -> Result<bool, Ini
     }
 }
 
-#[allow(dead_code)] // used only by the builds that lack one of the forwarding features
 fn not_built(variable: &'static str, value: String, feature: &str) -> InitError {
     InitError::InvalidVariable {
         variable,
@@ -144,11 +160,22 @@ impl Forwarding {
     /// Starts a forwarder per destination, reading `trail`.
     pub(crate) fn start(
         destinations: Vec<Destination>,
+        roots: &[Vec<u8>],
         trail: &deploytel_audit::AuditTrail,
     ) -> Result<Self, InitError> {
         let forwarders = destinations
             .into_iter()
-            .map(|destination| Forwarder::builder(destination).spawn(trail))
+            .map(|destination| {
+                #[allow(unused_mut)] // roots are added only with TLS
+                let mut builder = Forwarder::builder(destination);
+                #[cfg(feature = "audit-tls")]
+                for pem in roots {
+                    builder = builder.root_certificate_pem(pem.clone());
+                }
+                #[cfg(not(feature = "audit-tls"))]
+                let _ = roots;
+                builder.spawn(trail)
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Forwarding { forwarders })
     }

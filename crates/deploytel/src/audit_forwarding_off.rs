@@ -8,7 +8,7 @@ use crate::env::{
     DEPLOYTEL_AUDIT_ELASTICSEARCH_API_KEY, DEPLOYTEL_AUDIT_ELASTICSEARCH_INDEX,
     DEPLOYTEL_AUDIT_ELASTICSEARCH_URL, DEPLOYTEL_AUDIT_SPLUNK_HEC_ACK,
     DEPLOYTEL_AUDIT_SPLUNK_HEC_INDEX, DEPLOYTEL_AUDIT_SPLUNK_HEC_TOKEN,
-    DEPLOYTEL_AUDIT_SPLUNK_HEC_URL,
+    DEPLOYTEL_AUDIT_SPLUNK_HEC_URL, DEPLOYTEL_AUDIT_TLS_CA_FILE,
 };
 use crate::InitError;
 
@@ -26,6 +26,7 @@ pub(crate) fn plan(env: &(impl Env + ?Sized)) -> Result<Vec<Destination>, InitEr
         (DEPLOYTEL_AUDIT_SPLUNK_HEC_ACK, "audit-splunk-hec"),
         (DEPLOYTEL_AUDIT_DATADOG_API_KEY, "audit-datadog"),
         (DEPLOYTEL_AUDIT_DATADOG_URL, "audit-datadog"),
+        (DEPLOYTEL_AUDIT_TLS_CA_FILE, "audit-tls"),
     ] {
         if env.get(variable)?.is_some() {
             return Err(InitError::InvalidVariable {
@@ -40,6 +41,12 @@ pub(crate) fn plan(env: &(impl Env + ?Sized)) -> Result<Vec<Destination>, InitEr
     Ok(Vec::new())
 }
 
+/// No certificate authorities: `plan` has refused the variable already.
+#[cfg_attr(not(feature = "audit"), allow(dead_code))]
+pub(crate) fn trusted_roots(_: &(impl Env + ?Sized)) -> Result<Vec<Vec<u8>>, InitError> {
+    Ok(Vec::new())
+}
+
 #[derive(Debug, Default)]
 #[cfg_attr(not(feature = "audit"), allow(dead_code))]
 pub(crate) struct Forwarding;
@@ -48,6 +55,7 @@ impl Forwarding {
     #[cfg_attr(not(feature = "audit"), allow(dead_code))]
     pub(crate) fn start<Trail>(
         destinations: Vec<Destination>,
+        _: &[Vec<u8>],
         _: &Trail,
     ) -> Result<Self, InitError> {
         match destinations.into_iter().next() {

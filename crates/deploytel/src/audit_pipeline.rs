@@ -99,6 +99,7 @@ pub(crate) struct Plan {
     postgres_url: Option<String>,
     policy: WritePolicy,
     destinations: Vec<Destination>,
+    roots: Vec<Vec<u8>>,
 }
 
 pub(crate) fn plan(env: &(impl Env + ?Sized), choice: &Choice) -> Result<Option<Plan>, InitError> {
@@ -149,6 +150,7 @@ pub(crate) fn plan(env: &(impl Env + ?Sized), choice: &Choice) -> Result<Option<
             .cloned()
             .chain(audit_forwarding::plan(env)?)
             .collect(),
+        roots: audit_forwarding::trusted_roots(env)?,
     }))
 }
 
@@ -202,7 +204,7 @@ pub(crate) fn install(
         ),
         None => None,
     };
-    let forwarding = Forwarding::start(plan.destinations, &trail)?;
+    let forwarding = Forwarding::start(plan.destinations, &plan.roots, &trail)?;
     Ok((
         Some(AuditLayer::new(trail.clone())),
         AuditPipeline {

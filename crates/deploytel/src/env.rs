@@ -74,6 +74,9 @@ pub const DEPLOYTEL_AUDIT_SPLUNK_HEC_ACK: &str = "DEPLOYTEL_AUDIT_SPLUNK_HEC_ACK
 pub const DEPLOYTEL_AUDIT_DATADOG_API_KEY: &str = "DEPLOYTEL_AUDIT_DATADOG_API_KEY";
 /// The Datadog intake URL (default from `DD_SITE`, else US1's).
 pub const DEPLOYTEL_AUDIT_DATADOG_URL: &str = "DEPLOYTEL_AUDIT_DATADOG_URL";
+/// A PEM file of certificate authorities the forwarders trust beside the system's (feature
+/// `audit-tls`): for receivers whose certificates a private CA signed.
+pub const DEPLOYTEL_AUDIT_TLS_CA_FILE: &str = "DEPLOYTEL_AUDIT_TLS_CA_FILE";
 /// Who the audit records name when the code names nobody: `alice`, or `service:deploy-bot`.
 pub const DEPLOYTEL_ACTOR: &str = "DEPLOYTEL_ACTOR";
 

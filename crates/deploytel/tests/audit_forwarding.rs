@@ -1,6 +1,8 @@
 //! `init()` forwards the audit trail to every SIEM the environment names: a deployment's
 //! records reach loopback Elasticsearch, Splunk HEC and Datadog receivers, and the shutdown
-//! report says nothing is left pending. A receiver named without its secret is refused.
+//! report says nothing is left pending. A receiver named without its secret is refused. With
+//! `audit-tls`, Elasticsearch is reached over HTTPS through the CA of
+//! `DEPLOYTEL_AUDIT_TLS_CA_FILE`.
 #![cfg(all(
     feature = "audit-elasticsearch",
     feature = "audit-splunk-hec",
@@ -24,12 +26,30 @@ fn actions(docs: &[serde_json::Value]) -> Vec<String> {
         .collect()
 }
 
+const ES_KEY: &str = "c2VjcmV0OmtleQ==";
+
+/// Over HTTPS with a private CA when the build has TLS; the certificates go in `dir`.
+#[cfg(feature = "audit-tls")]
+fn elasticsearch(dir: &ScratchDir) -> ElasticsearchFake {
+    let (cert, key) = deploytel_testkit::siem::tls::self_signed(dir.path()).unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, &cert).unwrap();
+    std::env::set_var("DEPLOYTEL_AUDIT_TLS_CA_FILE", &ca);
+    ElasticsearchFake::start_tls(Some(ES_KEY), &cert, &key).unwrap()
+}
+
+#[cfg(not(feature = "audit-tls"))]
+fn elasticsearch(_: &ScratchDir) -> ElasticsearchFake {
+    ElasticsearchFake::start(Some(ES_KEY)).unwrap()
+}
+
 #[test]
 fn init_forwards_to_every_receiver_the_environment_names() {
-    let elasticsearch = ElasticsearchFake::start(Some("c2VjcmV0OmtleQ==")).unwrap();
+    let dir = ScratchDir::new("facade-forwarding");
+    let certificates = ScratchDir::new("facade-forwarding-tls");
+    let elasticsearch = elasticsearch(&certificates);
     let splunk = SplunkHecFake::start(TOKEN, true).unwrap();
     let datadog = DatadogFake::start("dd-key").unwrap();
-    let dir = ScratchDir::new("facade-forwarding");
 
     std::env::set_var("DEPLOYTEL_AUDIT_SPLUNK_HEC_URL", splunk.url());
     let refused = deploytel::builder()
@@ -46,7 +66,7 @@ fn init_forwards_to_every_receiver_the_environment_names() {
     std::env::set_var("DEPLOYTEL_AUDIT_SPLUNK_HEC_TOKEN", TOKEN);
     std::env::set_var("DEPLOYTEL_AUDIT_SPLUNK_HEC_ACK", "on");
     std::env::set_var("DEPLOYTEL_AUDIT_ELASTICSEARCH_URL", elasticsearch.url());
-    std::env::set_var("DEPLOYTEL_AUDIT_ELASTICSEARCH_API_KEY", "c2VjcmV0OmtleQ==");
+    std::env::set_var("DEPLOYTEL_AUDIT_ELASTICSEARCH_API_KEY", ES_KEY);
     std::env::set_var("DEPLOYTEL_AUDIT_DATADOG_URL", datadog.url());
     std::env::set_var("DEPLOYTEL_AUDIT_DATADOG_API_KEY", "dd-key");
     let guard = deploytel::builder()
