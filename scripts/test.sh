@@ -70,7 +70,8 @@ step "docs (every feature, as docs.rs builds them, and none)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --all-features --no-deps
 # Each published crate alone, so that no other package turns its features back on.
 RUSTDOCFLAGS="-D warnings" cargo doc --no-default-features --no-deps \
-  -p deploytel -p deploytel-core -p deploytel-ecs -p deploytel-metrics -p deploytel-span -p deploytel-audit
+  -p deploytel -p deploytel-core -p deploytel-ecs -p deploytel-metrics -p deploytel-span -p deploytel-audit \
+  -p deploytel-terraform
 
 if cargo deny --version >/dev/null 2>&1; then
   step "cargo deny check licenses bans sources"
