@@ -36,6 +36,7 @@
 pub mod audit_events;
 pub mod block;
 pub mod calendar;
+pub mod host;
 mod outcome;
 pub mod redact;
 pub mod semconv;

@@ -302,19 +302,9 @@ fn switched_on(
     }))
 }
 
-/// This host's name, the usual `instance` of a Pushgateway group: the kernel's, else
-/// `HOSTNAME`, else `localhost`.
+/// This host's name, the usual `instance` of a Pushgateway group.
 fn host_name(env: &(impl Env + ?Sized)) -> Result<String, InitError> {
-    let kernel = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .map(|name| name.trim().to_owned())
-        .filter(|name| !name.is_empty());
-    Ok(match kernel {
-        Some(name) => name,
-        None => env
-            .get("HOSTNAME")?
-            .unwrap_or_else(|| "localhost".to_owned()),
-    })
+    Ok(deploytel_core::host::name(env.get("HOSTNAME")?))
 }
 
 /// The export the settings ask for; a bad path or address names its variable.

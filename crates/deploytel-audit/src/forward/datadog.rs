@@ -56,7 +56,7 @@ impl DatadogSink {
             api_key: api_key.into(),
             service: "deploytel-audit".into(),
             source: "deploytel".into(),
-            hostname: super::host::name(),
+            hostname: deploytel_core::host::name(std::env::var("HOSTNAME").ok()),
         }
     }
 
@@ -78,21 +78,21 @@ impl DatadogSink {
         self
     }
 
-    fn entry(&self, record: &Pending) -> String {
-        let mut entry = match serde_json::from_str::<Value>(&record.doc) {
-            Ok(Value::Object(fields)) => fields,
-            _ => serde_json::Map::new(),
-        };
-        let tags: Vec<String> = record
-            .labels
-            .iter()
-            .map(|(key, value)| format!("{key}:{value}"))
+    fn entry(&self, record: &Pending, document: &Value) -> String {
+        let mut entry = document.as_object().cloned().unwrap_or_default();
+        let tags: Vec<String> = document["labels"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(key, value)| format!("{key}:{}", value.as_str().unwrap_or_default()))
             .collect();
         entry.insert("ddsource".into(), Value::String(self.source.clone()));
         entry.insert("service".into(), Value::String(self.service.clone()));
         entry.insert("hostname".into(), Value::String(self.hostname.clone()));
         entry.insert("ddtags".into(), Value::String(tags.join(",")));
-        entry.insert("message".into(), Value::String(record.message.clone()));
+        entry
+            .entry("message")
+            .or_insert_with(|| Value::String(String::new()));
         entry.insert("timestamp".into(), Value::from(record.timestamp_millis));
         Value::Object(entry).to_string()
     }
@@ -115,8 +115,8 @@ impl Wire for DatadogSink {
         }
     }
 
-    fn encode(&self, record: &Pending) -> Vec<u8> {
-        self.entry(record).into_bytes()
+    fn encode(&self, record: &Pending, document: &Value) -> Vec<u8> {
+        self.entry(record, document).into_bytes()
     }
 
     fn size(&self, record: &Pending) -> usize {

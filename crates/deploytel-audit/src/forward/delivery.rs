@@ -380,7 +380,7 @@ impl Delivery {
                 Some(record) => {
                     self.next_seq = record.seq + 1;
                     self.queue
-                        .push_back(Pending::from_record(record).encoded_for(&*self.wire));
+                        .push_back(Pending::read(record.seq, record.doc, &*self.wire));
                 }
                 None => break,
             }

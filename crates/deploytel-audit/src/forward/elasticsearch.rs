@@ -91,7 +91,7 @@ impl Wire for ElasticsearchSink {
         }
     }
 
-    fn encode(&self, record: &Pending) -> Vec<u8> {
+    fn encode(&self, record: &Pending, _: &Value) -> Vec<u8> {
         let action = self.action(record);
         let mut lines = Vec::with_capacity(action.len() + record.doc.len() + 2);
         lines.extend_from_slice(action.as_bytes());

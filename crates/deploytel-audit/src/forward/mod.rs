@@ -33,8 +33,6 @@ mod delivery;
 #[cfg(feature = "elasticsearch")]
 pub mod elasticsearch;
 mod forwarder;
-#[cfg(any(feature = "splunk-hec", feature = "datadog"))]
-mod host;
 mod http;
 mod jitter;
 mod pending;

@@ -62,7 +62,7 @@ pub fn replay_dead_letters(
             kept.push(letter);
             continue;
         }
-        let record = Pending::from_doc(letter.seq, letter.doc.clone()).encoded_for(&*wire);
+        let record = Pending::read(letter.seq, letter.doc.clone(), &*wire);
         let records = [&record];
         let verdict = match http.post(&wire.request(&records)) {
             Ok(response) => verdict::of_status(&response)

@@ -53,7 +53,7 @@ impl SplunkHecSink {
             url: url.into().trim_end_matches('/').to_owned(),
             token: token.into(),
             channel: random_channel(),
-            host: super::host::name(),
+            host: deploytel_core::host::name(std::env::var("HOSTNAME").ok()),
             source: "deploytel-audit".into(),
             sourcetype: "_json".into(),
             index: None,
@@ -108,12 +108,12 @@ impl SplunkHecSink {
         self
     }
 
-    fn envelope(&self, record: &Pending) -> String {
-        let fields: serde_json::Map<String, Value> = record
-            .labels
-            .iter()
-            .map(|(key, value)| (key.clone(), Value::String(value.clone())))
-            .collect();
+    fn envelope(&self, record: &Pending, document: &Value) -> String {
+        // ECS labels are flat strings: HEC's indexed fields as they are.
+        let fields = match &document["labels"] {
+            Value::Object(labels) => Value::Object(labels.clone()),
+            _ => json!({}),
+        };
         let mut head = json!({
             "time": record.timestamp_millis as f64 / 1000.0,
             "host": self.host,
@@ -158,8 +158,8 @@ impl Wire for SplunkHecSink {
         }
     }
 
-    fn encode(&self, record: &Pending) -> Vec<u8> {
-        self.envelope(record).into_bytes()
+    fn encode(&self, record: &Pending, document: &Value) -> Vec<u8> {
+        self.envelope(record, document).into_bytes()
     }
 
     fn request(&self, records: &[&Pending]) -> Request {

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use serde_json::Value;
+
 use super::http::{Request, Response};
 use super::pending::Pending;
 use super::verdict::Verdict;
@@ -33,7 +35,7 @@ pub(crate) trait Wire: Send + std::fmt::Debug {
     fn limits(&self) -> Limits;
     /// The record as a request carries it (an action and document line pair, an envelope, an
     /// array entry); made once per record, when it is read from the journal.
-    fn encode(&self, record: &Pending) -> Vec<u8>;
+    fn encode(&self, record: &Pending, document: &Value) -> Vec<u8>;
     /// How many body bytes the record adds to a request.
     fn size(&self, record: &Pending) -> usize {
         record.encoded.len()
