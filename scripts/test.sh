@@ -45,6 +45,11 @@ pkg-config --exists openssl || install_packages libssl-dev
 # tests start with initdb and pg_ctl from Debian's server package.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || install_packages postgresql
 
+# The Ansible integration is tested with the real ansible-playbook and its `ansible.posix`
+# JSON callbacks (Debian's `ansible`, not `ansible-core` alone); an unreachable host is an SSH
+# target on a closed loopback port, so the ssh client is needed too.
+ensure_commands ansible-playbook ansible ansible-pull ansible ssh openssh-client pkill procps
+
 if [ "${INSTALL_TOOLS:-0}" = 1 ] && ! cargo deny --version >/dev/null 2>&1; then
   step "installing cargo-deny"
   cargo install --locked cargo-deny
@@ -71,7 +76,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --all-features --no-deps
 # Each published crate alone, so that no other package turns its features back on.
 RUSTDOCFLAGS="-D warnings" cargo doc --no-default-features --no-deps \
   -p deploytel -p deploytel-core -p deploytel-ecs -p deploytel-metrics -p deploytel-span -p deploytel-audit \
-  -p deploytel-terraform
+  -p deploytel-terraform -p deploytel-ansible
 
 if cargo deny --version >/dev/null 2>&1; then
   step "cargo deny check licenses bans sources"

@@ -89,6 +89,25 @@ fn a_program_with_its_own_subscriber_gets_the_lines_and_the_metrics() {
     );
 }
 
+#[test]
+fn the_ansible_example_logs_the_failed_host_inside_the_deployment_s_trace() {
+    let (output, lines) = run("ansible_playbook");
+    assert!(output.status.success(), "{output:?}");
+    let failed = lines
+        .iter()
+        .find(|d| d.str("ansible.host.result") == Some("failed"))
+        .expect("a line for the failed host");
+    assert_eq!(failed.str("log.level"), Some("error"));
+    assert_eq!(failed.str("ansible.host.name"), Some("web-02"));
+    assert_eq!(failed.str("ansible.task.name"), Some("Health check"));
+    assert_eq!(failed.str("cicd.pipeline.name"), Some("deploy-shop"));
+    let deployment_end = lines
+        .iter()
+        .find(|d| d.str("message") == Some("deployment failed: configure_hosts failed"))
+        .expect("the deployment's failure");
+    assert_eq!(failed.str("trace.id"), deployment_end.str("trace.id"));
+}
+
 #[cfg(feature = "tokio")]
 #[test]
 fn the_async_deployer_restarts_both_hosts_each_in_its_own_step() {

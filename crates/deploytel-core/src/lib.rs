@@ -25,6 +25,7 @@
 //! | [`span_names`] | the `tracing` span names of deployments, steps and subprocesses |
 //! | [`Outcome`] | how a deployment, step or subprocess ended |
 //! | [`Redactor`] | which names and which parts of values are secrets, and how they are masked |
+//! | [`ansible_events`] | the fields of the Ansible integration's spans and events, which the metrics layer counts |
 //! | [`audit_events`] | the events the audit trail emits about itself, which the metrics layer counts |
 //! | [`calendar`] | days since the epoch to and from dates, for timestamps |
 //! | [`block`] | values read sixteen bytes at a time, for the byte scans of the family |
@@ -33,6 +34,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod ansible_events;
 pub mod audit_events;
 pub mod block;
 pub mod calendar;

@@ -46,6 +46,12 @@ pub mod deploytel {
     /// On the event of a line a child process wrote: the line is one JSON object (the child's
     /// own log line), whose structure the ECS layer keeps instead of quoting it in `message`.
     pub const JSON_LINE: &str = "deploytel.json_line";
+    /// On an OpenTelemetry span only (never a `tracing` field): when the work it stands for
+    /// began, in nanoseconds since the Unix epoch, for spans built after the fact from a tool's
+    /// own timestamps. The exporter of `deploytel::init()` makes it the span's start time.
+    pub const SPAN_START_UNIX_NANO: &str = "deploytel.span.start_time_unix_nano";
+    /// As [`SPAN_START_UNIX_NANO`], for the span's end time.
+    pub const SPAN_END_UNIX_NANO: &str = "deploytel.span.end_time_unix_nano";
 }
 
 /// `deployment.*`: what is deployed, and where.

@@ -6,6 +6,7 @@ use std::time::Duration;
 use deploytel_core::{Outcome, Redactor};
 use prometheus::Registry;
 
+use crate::ansible_series::AnsibleSeries;
 use crate::audit_series::AuditSeries;
 use crate::export::Exporter;
 use crate::run_series::{GroupCache, PairFamilies, PairSeries, StepSeries, SubprocessSeries};
@@ -41,6 +42,7 @@ pub(crate) struct Inner {
     pub(crate) subprocesses: CounterFamily,
     pub(crate) subprocess_duration: HistogramFamily,
     pub(crate) audit: AuditSeries,
+    pub(crate) ansible: AnsibleSeries,
     pairs: GroupCache<PairSeries>,
     step_groups: GroupCache<StepSeries>,
     subprocess_groups: GroupCache<SubprocessSeries>,
@@ -152,6 +154,7 @@ impl DeployMetricsBuilder {
                 buckets::STEP,
             )?,
             audit: AuditSeries::register(&families)?,
+            ansible: AnsibleSeries::register(&families)?,
             exporter: if self.export.is_empty() {
                 None
             } else {

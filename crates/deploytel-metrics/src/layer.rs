@@ -13,12 +13,14 @@
 //! `Outcome` value counts as `error`.
 //!
 //! The `deploytel_audit_*` metrics come from the events the audit trail emits about itself
-//! (target `deploytel_audit`): one per stored record, per journal sync, per failed write.
+//! (target `deploytel_audit`): one per stored record, per journal sync, per failed write. The
+//! `deploytel_ansible_*` metrics come from the event of each Ansible host result (target
+//! `deploytel_ansible`).
 
 use std::fmt;
 
 use deploytel_core::semconv::{cicd, deployment, deploytel, error, process};
-use deploytel_core::{audit_events, span_names, Outcome};
+use deploytel_core::{ansible_events, audit_events, span_names, Outcome};
 use tracing_core::field::{Field, Visit};
 use tracing_core::span::{Attributes, Id, Record};
 use tracing_core::{Event, Subscriber};
@@ -131,8 +133,10 @@ where
     }
 
     fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
-        if event.metadata().target() == audit_events::TARGET {
-            self.metrics.inner.audit.record(event);
+        match event.metadata().target() {
+            audit_events::TARGET => self.metrics.inner.audit.record(event),
+            ansible_events::TARGET => self.metrics.inner.ansible.record(event),
+            _ => {}
         }
     }
 

@@ -46,6 +46,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod ansible_series;
 mod audit_series;
 pub mod buckets;
 mod capped_family;

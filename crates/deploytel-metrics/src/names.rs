@@ -56,6 +56,12 @@ pub const AUDIT_SINK_FAILED_REQUESTS_TOTAL: &str = "deploytel_audit_sink_failed_
 /// Gauge: a sink's circuit breaker, 0 closed, 1 half-open, 2 open, by `sink`.
 pub const AUDIT_SINK_BREAKER_STATE: &str = "deploytel_audit_sink_breaker_state";
 
+/// Counter: Ansible host results of tasks, by `result` (`ok`, `changed`, `failed`, `skipped`,
+/// `unreachable`, `rescued`, `ignored`).
+pub const ANSIBLE_TASK_RESULTS_TOTAL: &str = "deploytel_ansible_task_results_total";
+/// Counter: Ansible task results that stopped a host (failed or unreachable), by `host`.
+pub const ANSIBLE_HOST_FAILURES_TOTAL: &str = "deploytel_ansible_host_failures_total";
+
 /// Every family name above.
 pub const ALL: &[&str] = &[
     DEPLOYMENTS_TOTAL,
@@ -83,4 +89,6 @@ pub const ALL: &[&str] = &[
     AUDIT_SINK_DEAD_LETTERS_TOTAL,
     AUDIT_SINK_FAILED_REQUESTS_TOTAL,
     AUDIT_SINK_BREAKER_STATE,
+    ANSIBLE_TASK_RESULTS_TOTAL,
+    ANSIBLE_HOST_FAILURES_TOTAL,
 ];

@@ -76,6 +76,7 @@ mod completion;
 mod deployment;
 mod failure;
 mod macros;
+pub mod recorded_times;
 mod retry;
 mod run_id;
 mod step;

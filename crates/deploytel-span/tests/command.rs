@@ -267,3 +267,38 @@ fn private_key_lines_and_credentials_in_output_are_masked_in_events_and_error_ta
     };
     assert!(!description.contains("Pa55w0rd"), "{description}");
 }
+
+#[test]
+fn stdout_lines_go_to_the_handler_in_order_with_the_span_and_not_to_the_log() {
+    use std::sync::{Arc, Mutex};
+
+    let seen: Arc<Mutex<Vec<(String, bool)>>> = Arc::default();
+    let kept = Arc::clone(&seen);
+    let mut output = None;
+    let spans = exported(|| {
+        output = Some(
+            sh("echo '{\"n\":1}'; echo '{\"n\":2}'; echo warning >&2")
+                .stdout_lines(move |span, line| {
+                    let text = String::from_utf8_lossy(line).into_owned();
+                    kept.lock().unwrap().push((text, span.is_disabled()));
+                })
+                .run(),
+        );
+    });
+    let output = output.unwrap().expect("sh succeeds");
+    assert_eq!(output.stdout, b"{\"n\":1}\n{\"n\":2}\n", "still collected");
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            ("{\"n\":1}\n".to_owned(), false),
+            ("{\"n\":2}\n".to_owned(), false)
+        ],
+        "each line, with its ending, and the live subprocess span"
+    );
+    let events: Vec<String> = subprocess(&spans)
+        .events
+        .iter()
+        .map(|e| e.name.to_string())
+        .collect();
+    assert_eq!(events, ["warning"], "stderr is still logged, stdout is not");
+}

@@ -73,6 +73,8 @@
 //! | `tower` | off | `metrics::HttpMetricsLayer`, HTTP server metrics for tower services |
 //! | `axum` | off | route labels from axum's `MatchedPath` in `metrics::HttpMetricsLayer` |
 //! | `span` | on | deployment, step and subprocess spans (`deploytel_span`): `deployment!`, `step!`, `Deployment`, `Command` |
+//! | `ansible` | on | Ansible runs as playbook > play > task > host spans, metrics and log lines (`ansible::Playbook`, `ansible::CallbackReader`) |
+//! | `terraform` | on | Terraform plans as per-resource change records (`terraform::Plan`) |
 //! | `audit` | on | the audit trail (`deploytel_audit`) in `DEPLOYTEL_AUDIT_DIR`: deployments recorded from their spans, `Guard::audit` for your own records |
 //! | `audit-postgres` | off | copying the audit journal to PostgreSQL (`DEPLOYTEL_AUDIT_POSTGRES_URL`) |
 #![deny(missing_docs)]
@@ -116,6 +118,8 @@ mod traces;
 mod traces;
 
 pub use builder::Builder;
+#[cfg(feature = "ansible")]
+pub use deploytel_ansible as ansible;
 #[cfg(feature = "audit")]
 pub use deploytel_audit as audit;
 pub use deploytel_core as core;
@@ -130,6 +134,8 @@ pub use deploytel_span as span;
 pub use deploytel_span::{
     deployment, step, Command, CommandError, Deployment, Failure, Retry, Step,
 };
+#[cfg(feature = "terraform")]
+pub use deploytel_terraform as terraform;
 pub use env::{
     DEPLOYTEL_ACTOR, DEPLOYTEL_AUDIT_DIR, DEPLOYTEL_AUDIT_KEY, DEPLOYTEL_AUDIT_POSTGRES_URL,
     DEPLOYTEL_LOG_FORMAT, DEPLOYTEL_METRICS_ADDR, DEPLOYTEL_METRICS_BEARER_TOKEN,

@@ -20,7 +20,10 @@ mod json_line;
 #[cfg(feature = "tokio")]
 mod nonblocking;
 mod process_group;
+mod stdout_handler;
 mod stream;
+
+use stdout_handler::StdoutHandler;
 
 /// Lines longer than this are logged in pieces, so a child that never writes a newline cannot
 /// make the orchestrator buffer without end.
@@ -81,6 +84,7 @@ pub struct Command {
     redactor: Redactor,
     tail_lines: usize,
     parent: Option<Span>,
+    stdout_handler: Option<StdoutHandler>,
 }
 
 /// What a child that exited with 0 wrote.
@@ -192,6 +196,7 @@ impl Command {
             redactor: Redactor::installed(),
             tail_lines: 20,
             parent: None,
+            stdout_handler: None,
         }
     }
 
@@ -268,6 +273,17 @@ impl Command {
     /// Makes the subprocess span a child of `span` instead of the current span.
     pub fn parent(mut self, span: &Span) -> Self {
         self.parent = Some(span.clone());
+        self
+    }
+
+    /// Hands each line the child writes to stdout to `handler`, with the subprocess span,
+    /// instead of logging it: for tools whose stdout is machine-readable (a JSON-lines stream)
+    /// and is turned into spans, metrics or records while the child runs. The handler runs on
+    /// the thread reading stdout, under the caller's subscriber; lines come in order, with
+    /// their line ending, unmasked (the handler masks what it keeps), cut at 64 KiB. They are
+    /// still collected in [`Output::stdout`] but are not among the last lines an error quotes.
+    pub fn stdout_lines(mut self, handler: impl Fn(&Span, &[u8]) + Send + Sync + 'static) -> Self {
+        self.stdout_handler = Some(StdoutHandler::new(handler));
         self
     }
 

@@ -12,6 +12,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use deploytel_core::LineRedactor;
 use tracing::Span;
 
+use super::stdout_handler::StdoutHandler;
 use super::{log_line, Collected, Command};
 
 /// One output stream's share.
@@ -20,6 +21,7 @@ pub(super) struct StreamState {
     tail: usize,
     span: Mutex<Option<Span>>,
     read: Mutex<Read>,
+    handler: Option<StdoutHandler>,
 }
 
 /// The bytes read, the last lines (masked) and the masking state of the stream.
@@ -38,7 +40,12 @@ impl StreamState {
     /// number of last lines and masks lines with the command's redactor.
     pub(super) fn new(span: &Span, name: &'static str, command: &Command) -> Self {
         let tail = command.tail_lines;
+        let handler = match name {
+            "stdout" => command.stdout_handler.clone(),
+            _ => None,
+        };
         StreamState {
+            handler,
             name,
             tail,
             span: Mutex::new(Some(span.clone())),
@@ -58,7 +65,10 @@ impl StreamState {
         let mut read = lock(&self.read);
         let Read { all, last, lines } = &mut *read;
         all.extend_from_slice(line);
-        log_line(span, self.name, line, lines, last, self.tail);
+        match &self.handler {
+            Some(handler) => handler.line(span, line),
+            None => log_line(span, self.name, line, lines, last, self.tail),
+        }
     }
 
     /// What was read, and the end of logging: the span is released, so it can close.

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use deploytel_core::Redactor;
+use deploytel_span::recorded_times;
 use opentelemetry::Context;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{Span, SpanData, SpanExporter, SpanProcessor};
@@ -38,8 +39,8 @@ impl ExportStats {
     }
 }
 
-/// Masks secrets in every part of every span, then counts the spans of every batch:
-/// delivered, or lost with the reason.
+/// Gives spans built after the fact their recorded times, masks secrets in every part of every
+/// span, then counts the spans of every batch: delivered, or lost with the reason.
 #[derive(Debug)]
 pub(crate) struct Outgoing<E> {
     pub(crate) inner: E,
@@ -61,6 +62,11 @@ impl<E> Outgoing<E> {
 impl<E: SpanExporter> SpanExporter for Outgoing<E> {
     async fn export(&self, mut batch: Vec<SpanData>) -> OTelSdkResult {
         for span in &mut batch {
+            recorded_times::apply(
+                &mut span.attributes,
+                &mut span.start_time,
+                &mut span.end_time,
+            );
             mask_span(&self.redactor, span);
         }
         let count = batch.len() as u64;
