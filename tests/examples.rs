@@ -108,6 +108,32 @@ fn the_ansible_example_logs_the_failed_host_inside_the_deployment_s_trace() {
     assert_eq!(failed.str("trace.id"), deployment_end.str("trace.id"));
 }
 
+#[test]
+fn the_terraform_example_logs_each_change_and_the_failed_resource() {
+    let (output, lines) = run("terraform_apply");
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!stdout.contains("s3cret"), "a sensitive value was logged");
+    let api = lines
+        .iter()
+        .find(|d| d.str("terraform.resource.address") == Some("demo_service.api"))
+        .expect("the change line of demo_service.api");
+    assert_eq!(api.str("terraform.change.action"), Some("update"));
+    assert!(api
+        .str("terraform.change.after")
+        .is_some_and(|after| after.contains(r#""admin_password":"[REDACTED]""#)));
+    let failed = lines
+        .iter()
+        .find(|d| {
+            d.str("error.type") == Some("apply_errored") && d.str("log.level") == Some("error")
+        })
+        .expect("the failed resource's line");
+    assert_eq!(
+        failed.str("cicd.pipeline.task.name"),
+        Some("apply_infrastructure")
+    );
+}
+
 #[cfg(feature = "tokio")]
 #[test]
 fn the_async_deployer_restarts_both_hosts_each_in_its_own_step() {

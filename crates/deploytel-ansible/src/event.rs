@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use serde_json::{Map, Value};
 
 use crate::host_result::{HostResult, HostStats};
-use crate::timestamp;
+use deploytel_core::calendar::parse_utc_timestamp;
 
 /// Where a field that should be there was not.
 #[derive(Debug)]
@@ -75,7 +75,7 @@ pub(crate) fn from_line(value: &Value) -> Result<Event, Missing> {
     let at = object
         .get("_timestamp")
         .and_then(Value::as_str)
-        .and_then(timestamp::parse);
+        .and_then(parse_utc_timestamp);
     Ok(match name {
         "v2_playbook_on_play_start" => Event::PlayStart(item(object, "play")?),
         "v2_playbook_on_task_start" | "v2_playbook_on_handler_task_start" => Event::TaskStart {
@@ -114,7 +114,7 @@ pub(crate) fn item(object: &Map<String, Value>, key: &str) -> Result<Item, Missi
         duration
             .and_then(|d| d.get(field))
             .and_then(Value::as_str)
-            .and_then(timestamp::parse)
+            .and_then(parse_utc_timestamp)
     };
     Ok(Item {
         id: text("id").ok_or_else(|| missing(format!("{key}.id"), "a string"))?,

@@ -58,8 +58,16 @@
 //! A run without closing stats (interrupted, or its output cut) ends every span it began, as
 //! cancelled.
 //!
+//! When a run ends, each host's recap is one more event (`ansible.event = host_run`), which
+//! the audit layer keeps as an `ansible.run` change record, with the change id given to
+//! [`Playbook::change_id`] or [`CallbackReader::change_id`] (a commit SHA, a CI build id) or
+//! else the run id of the deployment around it, so the Terraform changes of the same change
+//! are found with it.
+//!
 //! Span times are the callback's: [`deploytel_span::recorded_times`] carries them to the
 //! exporter, which `deploytel::init()` sets up.
+//!
+//! The crate has no feature flags.
 #![deny(missing_docs)]
 
 mod error;
@@ -68,7 +76,6 @@ mod host_result;
 mod playbook;
 mod reader;
 mod run;
-mod timestamp;
 mod trace;
 
 pub use error::AnsibleError;

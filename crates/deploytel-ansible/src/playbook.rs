@@ -47,6 +47,7 @@ pub struct Playbook {
     path: PathBuf,
     args: Vec<OsString>,
     check: bool,
+    change_id: Option<String>,
     redactor: Redactor,
 }
 
@@ -58,6 +59,7 @@ impl Playbook {
             path: path.as_ref().to_owned(),
             args: Vec::new(),
             check: false,
+            change_id: None,
             redactor: Redactor::installed(),
         }
     }
@@ -86,6 +88,13 @@ impl Playbook {
         self
     }
 
+    /// The change this run belongs to (a commit SHA, a CI build id), recorded on each host's
+    /// run for the audit trail; inside a deployment its run id is used when none is given.
+    pub fn change_id(mut self, change_id: impl Into<String>) -> Self {
+        self.change_id = Some(change_id.into());
+        self
+    }
+
     /// Masks arguments, output and error messages with `redactor` instead of the installed
     /// one.
     pub fn redactor(mut self, redactor: Redactor) -> Self {
@@ -105,9 +114,12 @@ impl Playbook {
     /// failed or was unreachable (exit code 2 or 4) is [`AnsibleError::HostsFailed`], any
     /// other end [`AnsibleError::Command`]; each carries the [`Run`] read.
     pub fn run(&self) -> Result<Run, AnsibleError> {
-        let reader = CallbackReader::new(self.name())
+        let mut reader = CallbackReader::new(self.name())
             .redactor(self.redactor.clone())
             .check_mode(self.check);
+        if let Some(change_id) = &self.change_id {
+            reader = reader.change_id(change_id.clone());
+        }
         let lines: Arc<Mutex<Option<LineReader>>> = Arc::default();
         let result = self.command_line(&reader, Arc::clone(&lines)).run();
         let lines = lines.lock().unwrap_or_else(PoisonError::into_inner).take();

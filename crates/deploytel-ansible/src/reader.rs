@@ -33,6 +33,7 @@ pub struct CallbackReader {
     parent: Option<Span>,
     redactor: Redactor,
     check_mode: bool,
+    change_id: Option<String>,
 }
 
 impl CallbackReader {
@@ -44,6 +45,7 @@ impl CallbackReader {
             parent: None,
             redactor: Redactor::installed(),
             check_mode: false,
+            change_id: None,
         }
     }
 
@@ -62,6 +64,14 @@ impl CallbackReader {
     /// Marks the run as one in check mode (`--check`): its changes were only predicted.
     pub fn check_mode(mut self, check: bool) -> Self {
         self.check_mode = check;
+        self
+    }
+
+    /// The change this run belongs to (a commit SHA, a CI build id): recorded on each host's
+    /// run, so the audit trail finds it with the Terraform changes of the same change. Inside a
+    /// deployment span the deployment's run id is used when none is given.
+    pub fn change_id(mut self, change_id: impl Into<String>) -> Self {
+        self.change_id = Some(change_id.into());
         self
     }
 
@@ -111,6 +121,7 @@ impl CallbackReader {
     pub(crate) fn trace(&self) -> RunTrace {
         RunTrace::new(&self.playbook, self.parent.clone(), self.redactor.clone())
             .check_mode(self.check_mode)
+            .change_id(self.change_id.clone())
     }
 }
 

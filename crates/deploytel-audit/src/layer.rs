@@ -8,22 +8,28 @@
 //! the `opentelemetry` feature, both records carry the deployment span's `trace.id` and
 //! `span.id`, read at its first enter (or, for a span never entered, when its result is
 //! recorded).
+//!
+//! The layer also keeps the deploy tools' change records ([`crate::change_records`]) from the
+//! Terraform and Ansible integrations' events, with the run id, trace and actor of the
+//! deployment around them when there is one.
 
 use deploytel_core::semconv::{actor, cicd, deployment, error, vcs};
 use deploytel_core::{audit_events, span_names};
 use tracing_core::field::{Field, Visit};
 use tracing_core::span::{Attributes, Id, Record};
-use tracing_core::Subscriber;
+use tracing_core::{Event, Subscriber};
 use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::{LookupSpan, SpanRef};
 use tracing_subscriber::Layer;
 
+use crate::change_records::ChangeRecord;
 use crate::event::{Actor, AuditEvent, Category, EventOutcome, EventType, Target};
 use crate::report::{DEPLOY_FINISH, DEPLOY_START};
 use crate::trace_context::{TraceContext, TraceIds};
 use crate::trail::AuditTrail;
 
-/// Records the start and end of every deployment span in an [`AuditTrail`].
+/// Records the start and end of every deployment span, and the deploy tools' change records,
+/// in an [`AuditTrail`].
 #[derive(Clone, Debug)]
 pub struct AuditLayer {
     trail: AuditTrail,
@@ -82,6 +88,17 @@ impl Visit for DeploymentFields {
 }
 
 impl DeploymentFields {
+    /// The person the deployment span names (`enduser.id`, `user.name`), if any.
+    fn actor(&self) -> Option<Actor> {
+        self.enduser.as_ref().map(|id| {
+            let person = Actor::human(id.clone());
+            match &self.user_name {
+                Some(name) => person.name(name.clone()),
+                None => person,
+            }
+        })
+    }
+
     fn event(&self, action: &str, trail: &AuditTrail) -> AuditEvent {
         let mut target = Target::new("pipeline", self.pipeline.as_deref().unwrap_or("unknown"));
         if let Some(environment) = &self.environment {
@@ -99,14 +116,7 @@ impl DeploymentFields {
         if let Some(ids) = &self.trace {
             builder = builder.trace(ids.trace_id.clone(), ids.span_id.clone());
         }
-        let actor = self.enduser.as_ref().map(|id| {
-            let person = Actor::human(id.clone());
-            match &self.user_name {
-                Some(name) => person.name(name.clone()),
-                None => person,
-            }
-        });
-        if let Some(actor) = actor.or_else(|| trail.actor().cloned()) {
+        if let Some(actor) = self.actor().or_else(|| trail.actor().cloned()) {
             builder = builder.actor(actor);
         }
         if action == DEPLOY_START {
@@ -249,6 +259,52 @@ where
         };
         // Recorded with the extensions unlocked: the record's own log event reads this span.
         self.record(&fields, DEPLOY_START, id);
+    }
+
+    /// The deploy tools' change records: a Terraform plan's resource changes and an Ansible
+    /// run's hosts, with the run id and trace of the deployment around them.
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+        // hot: every event; one or two string comparisons for all but the tools' events.
+        let Some(record) = ChangeRecord::from_event(event) else {
+            return;
+        };
+        let deployment = ctx.event_scope(event).and_then(|scope| {
+            scope
+                .into_iter()
+                .find(|span| span.name() == span_names::DEPLOYMENT)
+                .and_then(|span| {
+                    let fields = span.extensions().get::<DeploymentFields>().cloned();
+                    fields.map(|fields| (span.id(), fields))
+                })
+        });
+        let (parent, fields) = match deployment {
+            Some((id, fields)) => (Some(id), Some(fields)),
+            None => (ctx.current_span().id().cloned(), None),
+        };
+        let run_id = fields.as_ref().and_then(|f| f.run_id.as_deref());
+        let Some(audit_event) = record.build(run_id, |mut builder| {
+            if let Some(ids) = fields.as_ref().and_then(|f| f.trace.as_ref()) {
+                builder = builder.trace(ids.trace_id.clone(), ids.span_id.clone());
+            }
+            if let Some(actor) = fields
+                .as_ref()
+                .and_then(DeploymentFields::actor)
+                .or_else(|| self.trail.actor().cloned())
+            {
+                builder = builder.actor(actor);
+            }
+            builder
+        }) else {
+            return;
+        };
+        if let Err(error) = self.trail.record_in(&audit_event, parent.clone()) {
+            tracing::error!(
+                target: audit_events::TARGET,
+                parent: parent,
+                { { audit_events::ACTION } = audit_event.action(), error.message = %error },
+                "audit record not stored"
+            );
+        }
     }
 
     fn on_register_dispatch(&self, subscriber: &tracing_core::Dispatch) {

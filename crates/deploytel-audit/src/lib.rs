@@ -35,7 +35,7 @@
 //! | [`AuditTrail`] | redacts, caps and serialises events as ECS documents and records them |
 //! | [`journal`] | the append-only, hash-chained segment files, synced with group commit |
 //! | [`verify`] | checks a journal's chain and segments |
-//! | [`AuditLayer`] | records `deploy.start` and `deploy.finish` from deployment spans |
+//! | [`AuditLayer`] | records `deploy.start` and `deploy.finish` from deployment spans, and the deploy tools' change records (`terraform.change`, `ansible.run`: [`change_records`]) from their events |
 //! | [`query`], [`report`] | filters records; summarises a period for compliance |
 //!
 //! # Feature flags
@@ -48,6 +48,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod change_records;
 mod ecs;
 mod error;
 pub mod event;

@@ -34,6 +34,8 @@ pub struct RecordView {
     pub reason: Option<String>,
     /// The deployment run.
     pub run_id: Option<String>,
+    /// The change (commit SHA, CI build id, run id) the record belongs to.
+    pub change_id: Option<String>,
 }
 
 impl RecordView {
@@ -69,6 +71,7 @@ impl RecordView {
             outcome: required("/event/outcome")?,
             reason: text("/event/reason"),
             run_id: custom("run_id"),
+            change_id: custom("change_id"),
         })
     }
 }
@@ -92,6 +95,8 @@ pub struct Filter {
     pub since_ms: Option<i64>,
     /// Before this time (milliseconds since the epoch).
     pub until_ms: Option<i64>,
+    /// The change: the record's change id or its deployment run id.
+    pub change: Option<String>,
 }
 
 impl Filter {
@@ -112,7 +117,11 @@ impl Filter {
                 found == target || found.split_once(' ').is_some_and(|(_, id)| id == target)
             })
         });
+        let change_ok = self.change.as_deref().is_none_or(|change| {
+            view.change_id.as_deref() == Some(change) || view.run_id.as_deref() == Some(change)
+        });
         actor_ok
+            && change_ok
             && action_ok
             && target_ok
             && is(&self.environment, view.environment.as_deref())

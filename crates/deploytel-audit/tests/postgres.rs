@@ -56,6 +56,12 @@ fn record_some(dir: &Path, count: usize) {
                 .decision(Decision::Deny)
                 .actor(Actor::human("mallory"));
         }
+        // One change by its commit, another by its deployment run.
+        event = match n % 5 {
+            0 => event.change_id("9f3c2d1"),
+            1 => event.run_id("run-42"),
+            _ => event,
+        };
         trail.record(&event.build().unwrap()).unwrap();
     }
 }
@@ -201,6 +207,8 @@ fn the_command_line_queries_the_table_and_verifies_the_journal_against_it() {
         vec!["--decision", "deny"],
         vec!["--environment", "production", "--action", "deploy."],
         vec!["--target", "svc1", "--outcome", "success"],
+        vec!["--change", "9f3c2d1"],
+        vec!["--change", "run-42", "--action", "deploy.finish"],
         vec![
             "--target",
             "service svc2",

@@ -32,3 +32,21 @@ pub const RESULTS: [&str; 7] = [
     "rescued",
     "ignored",
 ];
+
+/// On the event of a host's whole run (one per host when a run ends): [`KIND_HOST_RUN`].
+pub const EVENT_KIND: &str = "ansible.event";
+/// The [`EVENT_KIND`] of a host's run, with its recap (`ansible.stats.*`) and
+/// [`HOST_OUTCOME`]: what the audit layer keeps as the host's change record.
+pub const KIND_HOST_RUN: &str = "host_run";
+/// On a host's run: `success` or `failure` (it failed or was unreachable).
+pub const HOST_OUTCOME: &str = "ansible.host.outcome";
+/// The recap counts on a host's run, in the order of Ansible's recap.
+pub const STATS: [&str; 7] = [
+    "ansible.stats.ok",
+    "ansible.stats.changed",
+    "ansible.stats.failures",
+    "ansible.stats.skipped",
+    "ansible.stats.unreachable",
+    "ansible.stats.rescued",
+    "ansible.stats.ignored",
+];

@@ -26,6 +26,7 @@
 //! | [`Outcome`] | how a deployment, step or subprocess ended |
 //! | [`Redactor`] | which names and which parts of values are secrets, and how they are masked |
 //! | [`ansible_events`] | the fields of the Ansible integration's spans and events, which the metrics layer counts |
+//! | [`terraform_events`] | the fields of the Terraform integration's events, which the metrics and audit layers read |
 //! | [`audit_events`] | the events the audit trail emits about itself, which the metrics layer counts |
 //! | [`calendar`] | days since the epoch to and from dates, for timestamps |
 //! | [`block`] | values read sixteen bytes at a time, for the byte scans of the family |
@@ -43,6 +44,7 @@ mod outcome;
 pub mod redact;
 pub mod semconv;
 pub mod span_names;
+pub mod terraform_events;
 
 pub use outcome::{Outcome, UnknownOutcome};
 pub use redact::{

@@ -10,6 +10,7 @@ use crate::ansible_series::AnsibleSeries;
 use crate::audit_series::AuditSeries;
 use crate::export::Exporter;
 use crate::run_series::{GroupCache, PairFamilies, PairSeries, StepSeries, SubprocessSeries};
+use crate::terraform_series::TerraformSeries;
 use crate::timers::{DeploymentTimer, StepTimer, SubprocessTimer};
 use crate::MetricsError;
 use crate::{buckets, names};
@@ -43,6 +44,7 @@ pub(crate) struct Inner {
     pub(crate) subprocess_duration: HistogramFamily,
     pub(crate) audit: AuditSeries,
     pub(crate) ansible: AnsibleSeries,
+    pub(crate) terraform: TerraformSeries,
     pairs: GroupCache<PairSeries>,
     step_groups: GroupCache<StepSeries>,
     subprocess_groups: GroupCache<SubprocessSeries>,
@@ -155,6 +157,7 @@ impl DeployMetricsBuilder {
             )?,
             audit: AuditSeries::register(&families)?,
             ansible: AnsibleSeries::register(&families)?,
+            terraform: TerraformSeries::register(&families)?,
             exporter: if self.export.is_empty() {
                 None
             } else {

@@ -15,12 +15,13 @@
 //! The `deploytel_audit_*` metrics come from the events the audit trail emits about itself
 //! (target `deploytel_audit`): one per stored record, per journal sync, per failed write. The
 //! `deploytel_ansible_*` metrics come from the event of each Ansible host result (target
-//! `deploytel_ansible`).
+//! `deploytel_ansible`), `deploytel_terraform_changes_total` from the event of each resource
+//! change of a Terraform plan (target `deploytel_terraform`).
 
 use std::fmt;
 
 use deploytel_core::semconv::{cicd, deployment, deploytel, error, process};
-use deploytel_core::{ansible_events, audit_events, span_names, Outcome};
+use deploytel_core::{ansible_events, audit_events, span_names, terraform_events, Outcome};
 use tracing_core::field::{Field, Visit};
 use tracing_core::span::{Attributes, Id, Record};
 use tracing_core::{Event, Subscriber};
@@ -136,6 +137,7 @@ where
         match event.metadata().target() {
             audit_events::TARGET => self.metrics.inner.audit.record(event),
             ansible_events::TARGET => self.metrics.inner.ansible.record(event),
+            terraform_events::TARGET => self.metrics.inner.terraform.record(event),
             _ => {}
         }
     }

@@ -69,6 +69,7 @@ mod series_table;
 #[cfg(feature = "server")]
 mod server;
 mod sink_series;
+mod terraform_series;
 mod timers;
 
 pub use capped_family::{CounterFamily, GaugeFamily, HistogramFamily};

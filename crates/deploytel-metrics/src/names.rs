@@ -61,6 +61,9 @@ pub const AUDIT_SINK_BREAKER_STATE: &str = "deploytel_audit_sink_breaker_state";
 pub const ANSIBLE_TASK_RESULTS_TOTAL: &str = "deploytel_ansible_task_results_total";
 /// Counter: Ansible task results that stopped a host (failed or unreachable), by `host`.
 pub const ANSIBLE_HOST_FAILURES_TOTAL: &str = "deploytel_ansible_host_failures_total";
+/// Counter: Terraform resource changes in plans, by `action` (`create`, `update`, `delete`,
+/// `replace`, `read`, `no-op`).
+pub const TERRAFORM_CHANGES_TOTAL: &str = "deploytel_terraform_changes_total";
 
 /// Every family name above.
 pub const ALL: &[&str] = &[
@@ -91,4 +94,5 @@ pub const ALL: &[&str] = &[
     AUDIT_SINK_BREAKER_STATE,
     ANSIBLE_TASK_RESULTS_TOTAL,
     ANSIBLE_HOST_FAILURES_TOTAL,
+    TERRAFORM_CHANGES_TOTAL,
 ];

@@ -1,11 +1,17 @@
-//! What can be wrong with a plan's JSON.
+//! What can be wrong with a plan's JSON or an apply's stream.
 
-/// A plan that cannot be read; nothing of it is reported half-read.
+use deploytel_span::CommandError;
+
+use crate::apply::ApplyRun;
+
+/// A plan that cannot be read (nothing of it is reported half-read), or an apply stream that
+/// could not be read in full or a `terraform apply` that failed (the spans of what was read are
+/// ended).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum TerraformError {
-    /// The text is not JSON.
-    #[error("the plan is not JSON (line {line}, column {column}): {message}")]
+    /// The text (of a plan, or one line of an apply stream) is not JSON.
+    #[error("line {line} is not JSON (column {column}): {message}")]
     NotJson {
         /// The line of the error, from 1.
         line: usize,
@@ -27,5 +33,17 @@ pub enum TerraformError {
         path: String,
         /// What it should be.
         expected: &'static str,
+    },
+    /// Reading an apply stream failed.
+    #[error("cannot read the terraform apply stream: {0}")]
+    Read(#[from] std::io::Error),
+    /// `terraform apply` did not exit with 0.
+    #[error("terraform apply failed: {source}")]
+    Apply {
+        /// How the process ended.
+        #[source]
+        source: CommandError,
+        /// What was read of its stream.
+        run: Box<ApplyRun>,
     },
 }

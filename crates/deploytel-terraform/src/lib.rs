@@ -1,7 +1,13 @@
-//! Terraform plans as change records: what each resource of a `terraform show -json PLAN`
-//! will become (create, update, delete, replace or no-op), with its before and after values
-//! redacted (the plan's own sensitive markers first, then deploytel's `Redactor`), and a
-//! summary of the plan.
+//! Terraform plans as change records, and applies as spans.
+//!
+//! [`Plan`] reads `terraform show -json PLAN`: what each resource will become (create, update,
+//! delete, replace or no-op), with its before and after values redacted (the plan's own
+//! sensitive markers first, then deploytel's `Redactor`), and a summary. [`Plan::emit`] writes
+//! it as `tracing` events, one per resource and a summary (target `deploytel_terraform`): the
+//! ECS layer logs them, the metrics layer counts `deploytel_terraform_changes_total{action}`,
+//! the audit layer keeps each as a `terraform.change` record.
+//! [`ApplyReader`] turns the stream of `terraform apply -json` into a span per resource, with
+//! Terraform's times and the error of a resource that failed.
 //!
 //! ```
 //! use deploytel_terraform::{ChangeAction, Plan};
@@ -28,13 +34,18 @@
 //! assert_eq!(plan.summary().update, 1);
 //! # Ok::<(), deploytel_terraform::TerraformError>(())
 //! ```
+//!
+//! The crate has no feature flags.
 #![deny(missing_docs)]
 
 mod action;
+mod apply;
+mod emit;
 mod error;
 mod plan;
 mod sensitive;
 
 pub use action::ChangeAction;
+pub use apply::{AppliedResource, ApplyReader, ApplyRun};
 pub use error::TerraformError;
 pub use plan::{Plan, PlanSummary, ResourceChange};

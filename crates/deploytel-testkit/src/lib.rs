@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 
 pub mod capture;
+pub mod child;
 pub mod ecs;
 pub mod http;
 pub mod json;

@@ -10,12 +10,13 @@
     feature = "ecs"
 ))]
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use deploytel::ansible::{AnsibleError, Playbook};
 use deploytel::Deployment;
+use deploytel_testkit::child::{json_lines, run_test_in_child};
 use deploytel_testkit::ecs::parse_ecs_lines;
 use deploytel_testkit::otlp::{OtlpReceiver, ReceivedSpan};
 use deploytel_testkit::prometheus::{check_metrics, Scrape};
@@ -97,23 +98,19 @@ fn failed_hosts_are_failed_spans_log_lines_and_metrics() {
     let receiver = OtlpReceiver::start().expect("the receiver listens");
     let dir = ScratchDir::new("deploytel-ansible");
     let textfile = dir.path().join("deploy.prom");
-    let output = Command::new(std::env::current_exe().expect("the test binary"))
-        .args([
-            "--exact",
-            "failed_hosts_are_failed_spans_log_lines_and_metrics",
-        ])
-        .args(["--nocapture", "--test-threads=1"])
-        .env(CHILD, "1")
-        .env("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint())
-        .env("DEPLOYTEL_METRICS_TEXTFILE", &textfile)
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("the child runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
+    let output = run_test_in_child(
+        "failed_hosts_are_failed_spans_log_lines_and_metrics",
+        CHILD,
+        &[
+            (
+                "OTEL_EXPORTER_OTLP_ENDPOINT",
+                OsString::from(receiver.endpoint()),
+            ),
+            (
+                "DEPLOYTEL_METRICS_TEXTFILE",
+                textfile.clone().into_os_string(),
+            ),
+        ],
     );
 
     // Traces: one, with every level under the one before.
@@ -165,12 +162,8 @@ fn failed_hosts_are_failed_spans_log_lines_and_metrics() {
     assert!(within(failed, restart) && within(restart, play) && within(play, playbook));
     assert!(within(playbook, deployment));
 
-    // Logs: every line is ECS; one at error per failed or unreachable host. (The test
-    // harness writes its own text around them, the first line's start included.)
-    let ecs: String = stdout
-        .lines()
-        .filter_map(|l| l.find('{').map(|start| format!("{}\n", &l[start..])))
-        .collect();
+    // Logs: every line is ECS; one at error per failed or unreachable host.
+    let ecs = json_lines(&output.stdout);
     parse_ecs_lines(&ecs).expect("every line is accepted by the ECS mapping");
     let lines: Vec<serde_json::Value> = ecs
         .lines()
@@ -183,7 +176,7 @@ fn failed_hosts_are_failed_spans_log_lines_and_metrics() {
     assert_eq!(
         host_lines.len(),
         4,
-        "failed, unreachable, ignored, rescued:\n{stdout}"
+        "failed, unreachable, ignored, rescued:\n{ecs}"
     );
     let failed_line = host_lines
         .iter()

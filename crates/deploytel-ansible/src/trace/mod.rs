@@ -62,6 +62,7 @@ struct PlayState {
 pub(crate) struct RunTrace {
     playbook: String,
     check_mode: bool,
+    change_id: Option<String>,
     redactor: Redactor,
     parent: Option<Span>,
     root: Option<Span>,
@@ -81,6 +82,7 @@ impl RunTrace {
         RunTrace {
             playbook: playbook.to_owned(),
             check_mode: false,
+            change_id: None,
             redactor,
             parent,
             root: None,
@@ -97,6 +99,12 @@ impl RunTrace {
     /// Marks the run as one in check mode (`--check`), on every span.
     pub(crate) fn check_mode(mut self, check: bool) -> Self {
         self.check_mode = check;
+        self
+    }
+
+    /// Puts `change_id` on each host's run event, for the audit trail.
+    pub(crate) fn change_id(mut self, change_id: Option<String>) -> Self {
+        self.change_id = change_id;
         self
     }
 
@@ -154,6 +162,9 @@ impl RunTrace {
             malformed_lines: Vec::new(),
         };
         if let Some(root) = self.root.take() {
+            for (host, stats) in &run.stats {
+                spans::host_run(&root, &run, host, stats, self.change_id.as_deref());
+            }
             spans::end_playbook(&root, &run);
             let start = self.started.unwrap_or_else(SystemTime::now);
             recorded_times::record(&root, start, self.last);

@@ -1,15 +1,17 @@
 //! The four span kinds, their fields, and the event logged for each host result.
 
 use deploytel_core::ansible_events::{
-    CHECK_MODE, HOST_NAME, HOST_RESULT, PLAYBOOK_NAME, PLAY_NAME, TARGET, TASK_ACTION, TASK_NAME,
+    CHECK_MODE, EVENT_KIND, HOST_NAME, HOST_OUTCOME, HOST_RESULT, KIND_HOST_RUN, PLAYBOOK_NAME,
+    PLAY_NAME, STATS, TARGET, TASK_ACTION, TASK_NAME,
 };
 use deploytel_core::semconv::{cicd, error, otel, process};
+use deploytel_core::terraform_events::CHANGE_ID;
 use deploytel_core::{Outcome, Redactor};
 use tracing::field::Empty;
 use tracing::{Level, Span};
 
 use crate::event::{Item, Reported};
-use crate::host_result::HostResult;
+use crate::host_result::{HostResult, HostStats};
 use crate::run::Run;
 
 /// The names a host's event repeats, so a log line stands on its own.
@@ -204,6 +206,46 @@ pub(super) fn end_task(span: &Span, outcome: Outcome, stopped: &[String]) {
 
 pub(super) fn end_play(span: &Span, outcome: Outcome, stopped: &[String]) {
     record_outcome(span, outcome, stopped, "play");
+}
+
+/// The event of one host's whole run: its recap, for the audit trail's change record.
+pub(super) fn host_run(
+    span: &Span,
+    run: &Run,
+    host: &str,
+    stats: &HostStats,
+    change_id: Option<&str>,
+) {
+    let outcome = if stats.is_failed() {
+        "failure"
+    } else {
+        "success"
+    };
+    tracing::event!(
+        target: TARGET,
+        parent: span,
+        Level::DEBUG,
+        {
+            { EVENT_KIND } = KIND_HOST_RUN,
+            { PLAYBOOK_NAME } = run.playbook.as_str(),
+            { HOST_NAME } = host,
+            { HOST_OUTCOME } = outcome,
+            { CHECK_MODE } = run.check_mode,
+            { CHANGE_ID } = change_id,
+            { STATS[0] } = stats.ok,
+            { STATS[1] } = stats.changed,
+            { STATS[2] } = stats.failures,
+            { STATS[3] } = stats.skipped,
+            { STATS[4] } = stats.unreachable,
+            { STATS[5] } = stats.rescued,
+            { STATS[6] } = stats.ignored,
+        },
+        "{host}: ok={} changed={} failed={} unreachable={}",
+        stats.ok,
+        stats.changed,
+        stats.failures,
+        stats.unreachable,
+    );
 }
 
 pub(super) fn end_playbook(span: &Span, run: &Run) {

@@ -214,6 +214,14 @@ impl AuditEventBuilder {
         self
     }
 
+    /// The change the action belongs to, across tools and processes: a commit SHA, a CI build
+    /// id, or the deployment's run id. The Terraform change records and Ansible runs of one
+    /// change share it, and `deploytel-audit query --change` finds them together.
+    pub fn change_id(mut self, change_id: impl Into<String>) -> Self {
+        self.event.correlation.change_id = Some(change_id.into());
+        self
+    }
+
     /// A flat label (`labels.<key>`): keys are 1–64 characters of `a-z`, `0-9` and `_`.
     pub fn label(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.event.labels.insert(key.into(), value.into());

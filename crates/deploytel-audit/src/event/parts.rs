@@ -119,11 +119,12 @@ impl Rule {
 }
 
 /// What ties the record to the rest of the telemetry: `trace.id`, `span.id`,
-/// `http.request.id` and the deployment run.
+/// `http.request.id`, the deployment run and the change.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Correlation {
     pub(crate) trace_id: Option<String>,
     pub(crate) span_id: Option<String>,
     pub(crate) request_id: Option<String>,
     pub(crate) run_id: Option<String>,
+    pub(crate) change_id: Option<String>,
 }

@@ -51,6 +51,12 @@ pub fn query(url: &str, filter: &Filter) -> Result<Vec<(RecordView, String)>, Au
             add(&format!("{column} = ?"), value.clone());
         }
     }
+    if let Some(change) = &filter.change {
+        add(
+            "(run_id = ? OR doc #>> '{deploytel,audit,change_id}' = ?)",
+            change.clone(),
+        );
+    }
     if let Some(since) = filter.since_ms {
         add("occurred_at >= ?::text::timestamptz", format_rfc3339(since));
     }

@@ -138,6 +138,10 @@ struct FilterArgs {
     /// Before this time.
     #[arg(long, value_parser = parse_time)]
     until: Option<i64>,
+    /// The change: a commit SHA, CI build id or deployment run id that the records carry
+    /// (Terraform change records and Ansible runs of one change share it).
+    #[arg(long)]
+    change: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -208,6 +212,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 decision: filter.decision,
                 since_ms: filter.since,
                 until_ms: filter.until,
+                change: filter.change,
             };
             let records = source.records(&filter)?;
             print_records(&records, format);
