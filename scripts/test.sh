@@ -49,6 +49,8 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || install_packages postgres
 # JSON callbacks (Debian's `ansible`, not `ansible-core` alone); an unreachable host is an SSH
 # target on a closed loopback port, so the ssh client is needed too.
 ensure_commands ansible-playbook ansible ansible-pull ansible ssh openssh-client pkill procps
+# The fleet test pulls the playbook from a local git repository and posts with curl.
+ensure_commands git git curl curl
 
 if [ "${INSTALL_TOOLS:-0}" = 1 ] && ! cargo deny --version >/dev/null 2>&1; then
   step "installing cargo-deny"

@@ -65,6 +65,33 @@ pub(crate) enum Event {
     Other,
 }
 
+impl Event {
+    /// Reports every host result and stat for `host`: for a report of one host that the
+    /// inventory called something else (`ansible-pull` runs against `localhost`).
+    pub(crate) fn rename_hosts(&mut self, host: &str) {
+        match self {
+            Event::Results { hosts, .. } => {
+                for reported in hosts {
+                    reported.host = host.to_owned();
+                }
+            }
+            Event::Stats { stats, .. } => {
+                let merged = stats.values().copied().reduce(|a, b| HostStats {
+                    ok: a.ok + b.ok,
+                    changed: a.changed + b.changed,
+                    failures: a.failures + b.failures,
+                    skipped: a.skipped + b.skipped,
+                    unreachable: a.unreachable + b.unreachable,
+                    rescued: a.rescued + b.rescued,
+                    ignored: a.ignored + b.ignored,
+                });
+                *stats = merged.map(|s| (host.to_owned(), s)).into_iter().collect();
+            }
+            _ => {}
+        }
+    }
+}
+
 /// The event of one JSON-lines line.
 pub(crate) fn from_line(value: &Value) -> Result<Event, Missing> {
     let object = value.as_object().ok_or_else(|| missing("", "an object"))?;

@@ -34,6 +34,7 @@ pub struct CallbackReader {
     redactor: Redactor,
     check_mode: bool,
     change_id: Option<String>,
+    host: Option<String>,
 }
 
 impl CallbackReader {
@@ -46,6 +47,7 @@ impl CallbackReader {
             redactor: Redactor::installed(),
             check_mode: false,
             change_id: None,
+            host: None,
         }
     }
 
@@ -75,12 +77,20 @@ impl CallbackReader {
         self
     }
 
+    /// Reports every result for `host`, whatever the inventory called it: for the report of
+    /// one host's `ansible-pull` run, in which the host is `localhost`, received by a service
+    /// that knows which host sent it.
+    pub fn as_host(mut self, host: impl Into<String>) -> Self {
+        self.host = Some(host.into());
+        self
+    }
+
     /// Reads the `ansible.posix.jsonl` output of a whole run. Every line is read; a line that
     /// is not an event is an error naming it (the first one is returned, after the spans of
     /// the rest are ended), and output without the closing stats is
     /// [`Truncated`](AnsibleError::Truncated).
     pub fn read_jsonl(&self, input: impl BufRead) -> Result<Run, AnsibleError> {
-        let mut lines = LineReader::new(self.trace());
+        let mut lines = LineReader::new(self.trace(), self.host.clone());
         let mut first_error = None;
         for line in input.split(b'\n') {
             let line = match line {
@@ -112,10 +122,18 @@ impl CallbackReader {
         let value: Value = serde_json::from_str(document).map_err(not_json(1))?;
         let events = document_events(&value).map_err(malformed(1))?;
         let mut trace = self.trace();
-        for event in events {
+        for mut event in events {
+            if let Some(host) = &self.host {
+                event.rename_hosts(host);
+            }
             trace.event(event);
         }
         Ok(trace.finish())
+    }
+
+    /// The host every result is reported for, if one was set.
+    pub(crate) fn host(&self) -> Option<String> {
+        self.host.clone()
     }
 
     pub(crate) fn trace(&self) -> RunTrace {
@@ -128,14 +146,16 @@ impl CallbackReader {
 /// Feeds lines to a run's trace, counting them.
 pub(crate) struct LineReader {
     trace: RunTrace,
+    host: Option<String>,
     pub(crate) number: usize,
     pub(crate) malformed: Vec<usize>,
 }
 
 impl LineReader {
-    pub(crate) fn new(trace: RunTrace) -> Self {
+    pub(crate) fn new(trace: RunTrace, host: Option<String>) -> Self {
         LineReader {
             trace,
+            host,
             number: 0,
             malformed: Vec::new(),
         }
@@ -152,7 +172,10 @@ impl LineReader {
             .map_err(not_json(self.number))
             .and_then(|value| event::from_line(&value).map_err(malformed(self.number)));
         match parsed {
-            Ok(event) => {
+            Ok(mut event) => {
+                if let Some(host) = &self.host {
+                    event.rename_hosts(host);
+                }
                 self.trace.event(event);
                 Ok(())
             }

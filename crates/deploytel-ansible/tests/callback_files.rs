@@ -151,3 +151,28 @@ fn a_document_that_is_not_json_names_its_line() {
     };
     assert!(line > 1, "the line where the document stops: {line}");
 }
+
+#[test]
+fn a_report_read_as_one_host_puts_every_result_under_that_host() {
+    let single_host = JSON.replace("web-01.example.test", "localhost");
+    let only_localhost: serde_json::Value = serde_json::from_str(&single_host).unwrap();
+    let mut stats = only_localhost["stats"].as_object().unwrap().clone();
+    stats.retain(|host, _| host == "localhost");
+    let mut document = only_localhost.clone();
+    document["stats"] = serde_json::Value::Object(stats);
+    let mut outcome = None;
+    let spans = exported(|| {
+        outcome = Some(
+            CallbackReader::new("local.yml")
+                .as_host("web-07")
+                .read_json(&document.to_string()),
+        );
+    });
+    let run = outcome.expect("read").expect("a whole run");
+    assert_eq!(run.stats.keys().collect::<Vec<_>>(), ["web-07"]);
+    assert!(spans.iter().all(|s| s.name != "localhost"));
+    assert_eq!(
+        result(host_of(&spans, "Ping", "web-07")).as_deref(),
+        Some("ok")
+    );
+}

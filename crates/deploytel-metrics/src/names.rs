@@ -61,6 +61,14 @@ pub const AUDIT_SINK_BREAKER_STATE: &str = "deploytel_audit_sink_breaker_state";
 pub const ANSIBLE_TASK_RESULTS_TOTAL: &str = "deploytel_ansible_task_results_total";
 /// Counter: Ansible task results that stopped a host (failed or unreachable), by `host`.
 pub const ANSIBLE_HOST_FAILURES_TOTAL: &str = "deploytel_ansible_host_failures_total";
+/// Counter: Ansible runs of a host, by `host`, `playbook` and `result` (`success`, `failure`).
+pub const ANSIBLE_HOST_RUNS_TOTAL: &str = "deploytel_ansible_host_runs_total";
+/// Gauge: when a host's last Ansible run was read, by `host` and `playbook`.
+pub const ANSIBLE_HOST_LAST_RUN: &str = "deploytel_ansible_host_last_run_timestamp_seconds";
+/// Gauge: when a host's last successful Ansible run was read, by `host` and `playbook`.
+pub const ANSIBLE_HOST_LAST_SUCCESS: &str = "deploytel_ansible_host_last_success_timestamp_seconds";
+/// Gauge: when a host's last failed Ansible run was read, by `host` and `playbook`.
+pub const ANSIBLE_HOST_LAST_FAILURE: &str = "deploytel_ansible_host_last_failure_timestamp_seconds";
 /// Counter: Terraform resource changes in plans, by `action` (`create`, `update`, `delete`,
 /// `replace`, `read`, `no-op`).
 pub const TERRAFORM_CHANGES_TOTAL: &str = "deploytel_terraform_changes_total";
@@ -94,5 +102,9 @@ pub const ALL: &[&str] = &[
     AUDIT_SINK_BREAKER_STATE,
     ANSIBLE_TASK_RESULTS_TOTAL,
     ANSIBLE_HOST_FAILURES_TOTAL,
+    ANSIBLE_HOST_RUNS_TOTAL,
+    ANSIBLE_HOST_LAST_RUN,
+    ANSIBLE_HOST_LAST_SUCCESS,
+    ANSIBLE_HOST_LAST_FAILURE,
     TERRAFORM_CHANGES_TOTAL,
 ];
