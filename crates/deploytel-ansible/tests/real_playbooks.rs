@@ -213,6 +213,29 @@ fn check_mode_predicts_changes_and_changes_nothing() {
 }
 
 #[test]
+fn the_run_gets_the_subprocess_spans_trace_context_in_traceparent() {
+    let out = ScratchDir::new("ansible-traceparent");
+    let mut outcome = None;
+    let spans = exported(|| {
+        outcome = Some(
+            playbook("trace_context.yml")
+                .arg("-e")
+                .arg(format!("out_dir={}", out.path().display()))
+                .run(),
+        );
+    });
+    outcome.expect("ran").expect("the run succeeds");
+    let traceparent = std::fs::read_to_string(out.path().join("traceparent")).expect("written");
+    let subprocess = one(&spans, "ansible-playbook");
+    let context = &subprocess.span_context;
+    assert_eq!(
+        traceparent,
+        format!("00-{}-{}-01", context.trace_id(), context.span_id()),
+        "the run continues the subprocess span's trace"
+    );
+}
+
+#[test]
 fn an_interrupted_run_ends_the_spans_it_began_as_cancelled() {
     // A wait no other run has, so a leftover process cannot be taken for this run's.
     let wait = format!("59.{}", std::process::id());

@@ -6,6 +6,7 @@
 //! see a host's first failure, and a host that stopped reporting, from them, which a counter
 //! that first appears at 1 cannot show.
 
+use std::sync::Once;
 use std::time::SystemTime;
 
 use deploytel_core::ansible_events::{
@@ -18,6 +19,9 @@ use crate::clock::unix_seconds;
 use crate::{names, CounterFamily, Families, GaugeFamily, MetricsError};
 
 pub(crate) struct AnsibleSeries {
+    /// Makes every result series at 0 with the first Ansible event: a process that runs no
+    /// playbook exposes none of them.
+    zero_results: Once,
     results: CounterFamily,
     host_failures: CounterFamily,
     runs: CounterFamily,
@@ -27,19 +31,14 @@ pub(crate) struct AnsibleSeries {
 }
 
 impl AnsibleSeries {
-    /// Registers the families and makes every result series at 0, so a first failure is an
-    /// increase Prometheus sees.
     pub(crate) fn register(families: &Families) -> Result<Self, MetricsError> {
-        let results = families.counter(
-            names::ANSIBLE_TASK_RESULTS_TOTAL,
-            "Ansible host results of tasks, by result.",
-            &["result"],
-        )?;
-        for result in RESULTS {
-            results.with_labels(&[result])?;
-        }
         Ok(AnsibleSeries {
-            results,
+            zero_results: Once::new(),
+            results: families.counter(
+                names::ANSIBLE_TASK_RESULTS_TOTAL,
+                "Ansible host results of tasks, by result.",
+                &["result"],
+            )?,
             host_failures: families.counter(
                 names::ANSIBLE_HOST_FAILURES_TOTAL,
                 "Ansible task results that stopped a host: failed or unreachable, by host.",
@@ -71,6 +70,12 @@ impl AnsibleSeries {
     // hot: once per host result of a task
     pub(crate) fn record(&self, event: &Event<'_>) {
         debug_assert_eq!(event.metadata().target(), ansible_events::TARGET);
+        self.zero_results.call_once(|| {
+            for result in RESULTS {
+                // A full family sends it to its overflow series, which counts it.
+                let _ = self.results.with_labels(&[result]);
+            }
+        });
         let mut fields = HostFields::default();
         event.record(&mut fields);
         if fields.is_run {

@@ -2,32 +2,41 @@
 //! resource change of a plan (target [`terraform_events::TARGET`]).
 
 use deploytel_core::terraform_events::{self, ACTION, ACTIONS, EVENT_KIND, KIND_CHANGE};
+use std::sync::Once;
+
 use tracing_core::field::{Field, Visit};
 use tracing_core::Event;
 
 use crate::{names, CounterFamily, Families, MetricsError};
 
 pub(crate) struct TerraformSeries {
+    /// Makes every action's series at 0 with the first Terraform event: a process that
+    /// records no plan exposes none of them.
+    zero_series: Once,
     changes: CounterFamily,
 }
 
 impl TerraformSeries {
-    /// Registers the family with every action's series at 0.
     pub(crate) fn register(families: &Families) -> Result<Self, MetricsError> {
-        let changes = families.counter(
-            names::TERRAFORM_CHANGES_TOTAL,
-            "Terraform resource changes in plans, by action.",
-            &["action"],
-        )?;
-        for action in ACTIONS {
-            changes.with_labels(&[action])?;
-        }
-        Ok(TerraformSeries { changes })
+        Ok(TerraformSeries {
+            zero_series: Once::new(),
+            changes: families.counter(
+                names::TERRAFORM_CHANGES_TOTAL,
+                "Terraform resource changes in plans, by action.",
+                &["action"],
+            )?,
+        })
     }
 
     // hot: once per resource of a plan
     pub(crate) fn record(&self, event: &Event<'_>) {
         debug_assert_eq!(event.metadata().target(), terraform_events::TARGET);
+        self.zero_series.call_once(|| {
+            for action in ACTIONS {
+                // A full family sends it to its overflow series, which counts it.
+                let _ = self.changes.with_labels(&[action]);
+            }
+        });
         let mut fields = ChangeFields::default();
         event.record(&mut fields);
         if !fields.is_change {

@@ -60,7 +60,7 @@ fn rule_files_pass_promtool_check_rules() {
         "",
     )
     .unwrap();
-    assert!(output.contains("SUCCESS: 20 rules found"), "{output}");
+    assert!(output.contains("SUCCESS: 22 rules found"), "{output}");
     assert!(output.contains("SUCCESS: 6 rules found"), "{output}");
 }
 

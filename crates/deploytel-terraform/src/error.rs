@@ -2,7 +2,7 @@
 
 use deploytel_span::CommandError;
 
-use crate::apply::ApplyRun;
+use crate::applied::ApplyRun;
 
 /// A plan that cannot be read (nothing of it is reported half-read), or an apply stream that
 /// could not be read in full or a `terraform apply` that failed (the spans of what was read are

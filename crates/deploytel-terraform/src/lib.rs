@@ -39,6 +39,7 @@
 #![deny(missing_docs)]
 
 mod action;
+mod applied;
 mod apply;
 mod emit;
 mod error;
@@ -46,6 +47,7 @@ mod plan;
 mod sensitive;
 
 pub use action::ChangeAction;
-pub use apply::{AppliedResource, ApplyReader, ApplyRun};
+pub use applied::{AppliedResource, ApplyRun};
+pub use apply::ApplyReader;
 pub use error::TerraformError;
 pub use plan::{Plan, PlanSummary, ResourceChange};

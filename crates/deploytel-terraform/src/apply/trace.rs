@@ -15,7 +15,8 @@ use serde_json::Value;
 use tracing::field::Empty;
 use tracing::{Level, Span};
 
-use super::{resource, AppliedResource, ApplyRun};
+use super::resource;
+use crate::applied::{AppliedResource, ApplyRun};
 use crate::error::TerraformError;
 
 /// A resource being applied, or whose error waits for its diagnostic.
