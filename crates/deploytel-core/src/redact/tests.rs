@@ -270,3 +270,20 @@ proptest! {
         prop_assert!(out.contains(REDACTED));
     }
 }
+
+#[test]
+fn masking_masked_text_changes_nothing() {
+    let redactor = Redactor::default();
+    for text in [
+        "token=hunter2secret&page=2",
+        "GET /deploy?api_key=abc123def456 HTTP/1.1",
+        "password: 'p@ss word'",
+        "Authorization: Bearer abcdef1234567890",
+        "postgres://admin:Pa55w0rd@db/app",
+        "--vault-password=hunter2 site.yml",
+    ] {
+        let once = redactor.redact(text).into_owned();
+        assert_ne!(once, text, "{text:?} has a secret");
+        assert_eq!(redactor.redact(&once), once, "masking {text:?} twice");
+    }
+}

@@ -32,6 +32,9 @@ pub(crate) fn assignment(names: &SecretNames, bytes: &[u8], at: usize) -> Verdic
     let header = is_header_like(name);
     let value_start = run_end(bytes, at + 1, 16, |b| b == b' ' || b == b'\t');
     if is_authorization(name) {
+        if is_masked(bytes, credential_start(bytes, value_start)) {
+            return skip;
+        }
         if let Some(span) = after_scheme(bytes, value_start) {
             return Verdict::Secret(span);
         }
@@ -96,10 +99,7 @@ fn is_authorization(name: &[u8]) -> bool {
 /// `Bearer abc`, `Basic dXNlcjpw`, `token ghp_…` after an authorization name: the scheme stays,
 /// the credential after it, one word (Digest: all its parameters), is masked.
 fn after_scheme(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
-    let scheme_end = run_end(bytes, start, 32, |b| b.is_ascii_alphanumeric() || b == b'-');
-    if scheme_end == start || bytes.get(scheme_end) != Some(&b' ') {
-        return None;
-    }
+    let scheme_end = scheme_end(bytes, start)?;
     let credential = run_end(bytes, scheme_end, 16, |b| b == b' ');
     // Digest credentials are a list of parameters (`username="ci", response="…"`), quotes
     // included: all of them, to the end of the line.
@@ -110,11 +110,34 @@ fn after_scheme(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
     value_span(bytes, credential, false)
 }
 
+/// The end of the scheme (`Bearer`) that starts at `start` and is followed by a space.
+fn scheme_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let end = run_end(bytes, start, 32, |b| b.is_ascii_alphanumeric() || b == b'-');
+    (end > start && bytes.get(end) == Some(&b' ')).then_some(end)
+}
+
+/// Where the credential of an authorization value starts: after its scheme, if it has one.
+fn credential_start(bytes: &[u8], start: usize) -> usize {
+    scheme_end(bytes, start).map_or(start, |end| run_end(bytes, end, 16, |b| b == b' '))
+}
+
+/// Whether the text at `at` is a masked value already.
+fn is_masked(bytes: &[u8], at: usize) -> bool {
+    bytes
+        .get(at..)
+        .is_some_and(|rest| rest.starts_with(crate::REDACTED.as_bytes()))
+}
+
 /// The value that starts at `start`: inside quotes when quoted; otherwise up to white space or
 /// a separator (to the end of the line when `to_line_end`); a private key block whole. `None`
-/// when there is no value, or when it is a reference to one (`$DB_PASSWORD`, `${TOKEN}`).
+/// when there is no value, when it is a reference to one (`$DB_PASSWORD`, `${TOKEN}`), or when
+/// it is masked already: masking text twice (a field masked by one output and again by the
+/// exporter) must give what masking it once gave.
 pub(crate) fn value_span(bytes: &[u8], start: usize, to_line_end: bool) -> Option<(usize, usize)> {
     let first = *bytes.get(start)?;
+    if is_masked(bytes, start) {
+        return None;
+    }
     let span = match first {
         b'$' => return None,
         b'"' | b'\'' => (start + 1, closing_quote(bytes, start + 1, first)),
