@@ -28,6 +28,7 @@
 //! | [`ansible_events`] | the fields of the Ansible integration's spans and events, which the metrics layer counts |
 //! | [`terraform_events`] | the fields of the Terraform integration's events, which the metrics and audit layers read |
 //! | [`audit_events`] | the events the audit trail emits about itself, which the metrics layer counts |
+//! | [`ids`] | ids unique across processes, for runs and requests |
 //! | [`calendar`] | days since the epoch to and from dates, for timestamps |
 //! | [`block`] | values read sixteen bytes at a time, for the byte scans of the family |
 //!
@@ -40,6 +41,7 @@ pub mod audit_events;
 pub mod block;
 pub mod calendar;
 pub mod host;
+pub mod ids;
 mod outcome;
 pub mod redact;
 pub mod semconv;

@@ -29,6 +29,7 @@
 //! | [`Counter`], [`Gauge`], [`Histogram`] | handles to one series |
 //! | `MetricsServer`, `Health` | `/metrics`, `/health`, `/health/ready`, `/health/detailed` on a thread of their own (feature `server`) |
 //! | `HttpMetricsLayer` | a `tower::Layer` with HTTP server metrics (feature `tower`) |
+//! | `HttpTraceLayer` | a `tower::Layer` giving each request a server span in the caller's trace, a request id and one access log line (feature `tower`) |
 //! | [`MetricsExport`] | hands the metrics over for programs that exit after a deployment: a node_exporter textfile, a Pushgateway (feature `pushgateway`) |
 //!
 //! The metric names, labels and shipped rules are documented in the repository's
@@ -40,7 +41,7 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `server` | on | `MetricsServer` and `Health`: the exposition and health endpoints, std only |
-//! | `tower` | off | `HttpMetricsLayer`, `RouteTemplate` (depends on `http`, `tower-layer`, `tower-service`) |
+//! | `tower` | off | `HttpMetricsLayer`, `HttpTraceLayer`, `RouteTemplate` (depends on `http`, `tower-layer`, `tower-service`, `opentelemetry`, `tracing-opentelemetry`) |
 //! | `axum` | off | route labels from axum's `MatchedPath`; with `server`, `metrics_router`: the server's paths as an axum router |
 //! | `pushgateway` | off | `Pushgateway`: pushing to a Prometheus Pushgateway over HTTP (depends on `reqwest`'s blocking client) |
 #![deny(missing_docs)]
@@ -59,6 +60,8 @@ mod family_registry;
 mod filter;
 #[cfg(feature = "tower")]
 mod http;
+#[cfg(feature = "tower")]
+mod http_trace;
 mod label;
 mod layer;
 mod limits;
@@ -83,6 +86,11 @@ pub use family_registry::{Families, OVERFLOW_FAMILY};
 pub use filter::DeploySpans;
 #[cfg(feature = "tower")]
 pub use http::{HttpMetrics, HttpMetricsLayer, ResponseFuture, RouteTemplate};
+#[cfg(feature = "tower")]
+pub use http_trace::{
+    record_user, AccessLevels, HttpTrace, HttpTraceLayer, HttpTraceLayerBuilder, RequestId,
+    TracedResponse, ACCESS_TARGET,
+};
 pub use label::{text_from_bytes, OVERFLOW_VALUE};
 pub use layer::DeployMetricsLayer;
 pub use limits::Limits;

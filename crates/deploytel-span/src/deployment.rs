@@ -7,7 +7,6 @@ use tracing::Span;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 use crate::completion::{Completion, Kind};
-use crate::run_id;
 
 /// A deployment in progress: a `tracing` span of OpenTelemetry kind server named
 /// `RUN {pipeline}`, carrying the `cicd.pipeline.*`, `deployment.*` and `vcs.*` attributes.
@@ -53,7 +52,7 @@ impl Deployment {
             otel::NAME,
             tracing::field::display(format_args!("RUN {pipeline}")),
         );
-        let run_id = run_id.unwrap_or_else(run_id::generate);
+        let run_id = run_id.unwrap_or_else(deploytel_core::ids::unique_hex);
         span.record(cicd::PIPELINE_RUN_ID, run_id.as_str());
         Deployment {
             completion: Completion::new(span, Kind::Deployment),

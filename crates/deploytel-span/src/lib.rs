@@ -78,7 +78,6 @@ mod failure;
 mod macros;
 pub mod recorded_times;
 mod retry;
-mod run_id;
 mod step;
 
 pub use command::{Command, CommandError, Output};

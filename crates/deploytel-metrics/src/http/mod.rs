@@ -14,7 +14,7 @@
 //! A request whose service returned an error has `status_code="error"`.
 
 mod future;
-mod labels;
+pub(crate) mod labels;
 
 use std::sync::Arc;
 use std::task::{Context, Poll};

@@ -1,11 +1,13 @@
-//! Ids for pipeline runs that were not given one.
+//! Ids unique across processes: for pipeline runs that were not given one, and for requests
+//! that came without one.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// A run id unique across processes and runs: 32 hex digits from the clock, the process id and
-/// a per-process counter, mixed so that ids made close together still look unrelated.
-pub(crate) fn generate() -> String {
+/// An id unique across processes and runs: 32 hex digits from the clock, the process id and a
+/// per-process counter, mixed so that ids made close together still look unrelated. Not a
+/// secret: it is predictable to whoever knows the clock and the process.
+pub fn unique_hex() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -27,7 +29,7 @@ fn mix(mut x: u64) -> u64 {
 mod tests {
     #[test]
     fn generated_ids_are_32_hex_digits_and_distinct() {
-        let ids: Vec<String> = (0..1000).map(|_| super::generate()).collect();
+        let ids: Vec<String> = (0..1000).map(|_| super::unique_hex()).collect();
         assert!(ids
             .iter()
             .all(|id| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())));
