@@ -1,6 +1,9 @@
 //! An axum service that deploys on request: `POST /deployments/{pipeline}` runs a deployment of
-//! one step (its command on tokio), the HTTP server metrics are labelled by route template, and
-//! `/metrics` and the health endpoints are served on the same port.
+//! one step (its command on tokio). Each request is a server span in the caller's trace (send a
+//! `traceparent`), with a request id (send `X-Request-Id`, or one is made and returned) on every
+//! line it causes and one access line when answered; the deployment is a child of the request's
+//! span. The HTTP server metrics are labelled by route template, and `/metrics` and the health
+//! endpoints are served on the same port.
 //!
 //! Run it with `cargo run --example axum_service --features axum`, then
 //!
@@ -17,13 +20,15 @@ use std::process::ExitCode;
 use axum::extract::Path;
 use axum::routing::post;
 use axum::Router;
-use deploytel::metrics::{metrics_router, HttpMetricsLayer};
+use deploytel::metrics::{metrics_router, record_user, HttpMetricsLayer, HttpTraceLayer};
 use deploytel::Deployment;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 /// Runs one deployment of `pipeline` and says how it ended.
 async fn deploy(Path(pipeline): Path<String>) -> String {
+    // Where the service authenticates its caller; the access line names them.
+    record_user("ci-bot", &["deployer"]);
     let deployed = Deployment::builder(&pipeline, "staging")
         .start()
         .run_async(async |deployment| {
@@ -67,8 +72,10 @@ async fn main() -> ExitCode {
     };
     let app = Router::new()
         .route("/deployments/{pipeline}", post(deploy))
-        // Router::layer runs after routing, so the metrics know the route template.
+        // Router::layer runs after routing, so both layers know the route template; the trace
+        // layer goes outside, so its span covers the metrics' work too.
         .layer(http_metrics)
+        .layer(HttpTraceLayer::new())
         .merge(metrics_router(
             guard.metrics().registry(),
             guard.health().clone(),

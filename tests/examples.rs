@@ -168,6 +168,23 @@ fn the_axum_service_deploys_on_request_and_serves_its_metrics() {
         .find(|d| d.str("message") == Some("deploying on request"))
         .expect("the handler's own line");
     assert_eq!(own.str("cicd.pipeline.name"), Some("billing"));
+    // The request's id is on the deployment's lines, and the request has one access line.
+    let request_id = own.str("http.request.id").expect("the request's id");
+    let access: Vec<_> = lines
+        .iter()
+        .filter(|d| d.str("log.logger") == Some("deploytel_http::access"))
+        .collect();
+    // `/metrics` is merged after the layers: scrapes make no spans nor lines.
+    assert_eq!(access.len(), 1, "one for the deployment's request");
+    let deploy_access = access
+        .iter()
+        .find(|d| d.str("http.request.id") == Some(request_id))
+        .expect("the deployment request's access line");
+    assert_eq!(
+        deploy_access.str("http.route"),
+        Some("/deployments/{pipeline}")
+    );
+    assert_eq!(deploy_access.str("user.id"), Some("ci-bot"));
     let exposition = String::from_utf8(output.stderr).expect("UTF-8");
     check_metrics(&exposition).expect("promtool accepts the metrics");
     let scrape = Scrape::parse(&exposition).unwrap();

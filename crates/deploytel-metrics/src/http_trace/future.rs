@@ -31,6 +31,18 @@ pin_project_lite::pin_project! {
         inner: F,
         request: Option<Request>,
     }
+
+    impl<F> PinnedDrop for TracedResponse<F> {
+        /// A request dropped before its answer (the client went away, a timeout layer gave
+        /// up) still gets its one access line, with status `cancelled`.
+        fn drop(this: Pin<&mut Self>) {
+            if let Some(request) = this.project().request.take() {
+                let took = request.started.elapsed();
+                let level = request.levels.client_error;
+                access::log(&request.span, level, request.method, &request.route, "cancelled", took);
+            }
+        }
+    }
 }
 
 impl<F> TracedResponse<F> {

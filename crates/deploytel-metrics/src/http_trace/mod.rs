@@ -271,3 +271,80 @@ fn server_span<B>(
         user.roles = Empty,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use std::future::Future as _;
+
+    use tracing_subscriber::layer::{Context as LayerContext, SubscriberExt};
+
+    use super::*;
+
+    /// The messages of the access lines.
+    #[derive(Clone, Default)]
+    struct AccessLines(Arc<Mutex<Vec<String>>>);
+
+    impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for AccessLines {
+        fn on_event(&self, event: &tracing::Event<'_>, _: LayerContext<'_, S>) {
+            struct Message(String);
+            impl tracing::field::Visit for Message {
+                fn record_debug(
+                    &mut self,
+                    field: &tracing::field::Field,
+                    value: &dyn std::fmt::Debug,
+                ) {
+                    if field.name() == "message" {
+                        self.0 = format!("{value:?}");
+                    }
+                }
+            }
+            if event.metadata().target() == ACCESS_TARGET {
+                let mut message = Message(String::new());
+                event.record(&mut message);
+                self.0.lock().unwrap().push(message.0);
+            }
+        }
+    }
+
+    /// A service that never answers.
+    struct Never;
+
+    impl Service<http::Request<()>> for Never {
+        type Response = http::Response<()>;
+        type Error = std::convert::Infallible;
+        type Future = std::future::Pending<Result<http::Response<()>, Self::Error>>;
+
+        fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+            Poll::Ready(Ok(()))
+        }
+
+        fn call(&mut self, _: http::Request<()>) -> Self::Future {
+            std::future::pending()
+        }
+    }
+
+    #[test]
+    fn a_request_dropped_before_its_answer_still_has_one_access_line() {
+        let lines = AccessLines::default();
+        let subscriber = tracing_subscriber::registry().with(lines.clone());
+        tracing::subscriber::with_default(subscriber, || {
+            let mut service = HttpTraceLayer::new().layer(Never);
+            let request = http::Request::get("/deployments/42").body(()).unwrap();
+            let mut future = Box::pin(service.call(request));
+            let waker = std::task::Waker::noop();
+            assert!(future
+                .as_mut()
+                .poll(&mut Context::from_waker(waker))
+                .is_pending());
+            drop(future);
+        });
+        let lines = lines.0.lock().unwrap();
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(
+            lines[0].starts_with("GET _unmatched cancelled"),
+            "{lines:?}"
+        );
+    }
+}
