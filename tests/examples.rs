@@ -211,3 +211,70 @@ fn the_axum_service_deploys_on_request_and_serves_its_metrics() {
         Some(1.0)
     );
 }
+
+#[cfg(feature = "axum")]
+#[test]
+fn a_websocket_message_deploys_in_the_upgrade_requests_trace_with_its_id_on_every_line() {
+    let receiver = deploytel_testkit::otlp::OtlpReceiver::start().expect("the receiver listens");
+    let caller = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    let mut command = Command::new(support::example_path("websocket_deployer"));
+    for variable in support::CONFIGURING_VARIABLES {
+        command.env_remove(variable);
+    }
+    let output = command
+        .arg("--self-test")
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint())
+        .env("TRACEPARENT", caller)
+        .env("REQUEST_ID", "ws-session-1")
+        .output()
+        .expect("the example starts");
+    assert!(output.status.success(), "{output:?}");
+    let said = String::from_utf8_lossy(&output.stderr);
+    for step in ["fetch", "migrate", "restart"] {
+        assert!(said.contains(&format!("step {step} succeeded")), "{said}");
+    }
+    assert!(said.contains("deployment billing: success"), "{said}");
+
+    // Every line, from the upgrade's access line to the last command's output, carries the
+    // request's id and the caller's trace.
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    let lines = parse_ecs_lines(&stdout).unwrap_or_else(|rejected| panic!("{rejected}"));
+    assert!(lines.len() >= 5, "{stdout}");
+    for line in &lines {
+        assert_eq!(
+            line.str("http.request.id"),
+            Some("ws-session-1"),
+            "{line:?}"
+        );
+        assert_eq!(line.str("trace.id"), Some(&caller[3..35]), "{line:?}");
+    }
+
+    // One trace: the upgrade request's server span > deployment > steps > subprocesses.
+    let spans = receiver.wait_for(8, std::time::Duration::from_secs(10));
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let request = spans
+        .iter()
+        .find(|s| s.span.name == "GET /ws")
+        .expect("the upgrade request's span");
+    assert_eq!(hex(&request.span.trace_id), &caller[3..35]);
+    assert_eq!(hex(&request.span.parent_span_id), &caller[36..52]);
+    let deployment = spans
+        .iter()
+        .find(|s| s.span.name == "RUN billing")
+        .expect("the deployment's span");
+    assert_eq!(deployment.span.parent_span_id, request.span.span_id);
+    let steps: Vec<_> = spans
+        .iter()
+        .filter(|s| s.span.parent_span_id == deployment.span.span_id)
+        .collect();
+    assert_eq!(steps.len(), 3, "three steps under the deployment");
+    for step in steps {
+        assert!(
+            spans
+                .iter()
+                .any(|s| s.span.name == "sh" && s.span.parent_span_id == step.span.span_id),
+            "a subprocess under {}",
+            step.span.name
+        );
+    }
+}
