@@ -107,9 +107,13 @@ fn serve_and_call() {
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     runtime.spawn(async move { axum::serve(listener, app).await });
 
-    let client = reqwest::blocking::Client::new();
+    let client = reqwest::blocking::Client::builder()
+        .user_agent("deploy-cli/1.0")
+        .build()
+        .unwrap();
     let post = |path: &str, traceparent: &str, id: &str| {
         let response = client
             .post(format!("{base}{path}"))
@@ -161,6 +165,17 @@ fn serve_and_call() {
     );
     // Both deployments run in the background; give them time to end.
     std::thread::sleep(Duration::from_secs(2));
+    // The HTTP metrics beside the trace layer are as they were: by route template and status.
+    let scrape = deploytel::metrics::encode_text(guard.metrics().registry()).unwrap();
+    let scrape = deploytel_testkit::prometheus::Scrape::parse(&scrape).unwrap();
+    let count = |route: &str, status: &str| {
+        scrape.value(
+            "http_server_request_duration_seconds_count",
+            &[("method", "GET"), ("route", route), ("status_code", status)],
+        )
+    };
+    assert_eq!(count("/ping/{n}", "200"), Some((PINGS + 1) as f64));
+    assert_eq!(count("/fail", "500"), Some(1.0));
     drop(runtime);
     let report = guard.shutdown(Duration::from_secs(10));
     assert!(report.is_complete(), "{report}");
