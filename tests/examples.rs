@@ -154,11 +154,13 @@ fn the_async_deployer_restarts_both_hosts_each_in_its_own_step() {
 #[cfg(feature = "axum")]
 #[test]
 fn the_axum_service_deploys_on_request_and_serves_its_metrics() {
+    let receiver = deploytel_testkit::otlp::OtlpReceiver::start().expect("the receiver listens");
     let mut command = Command::new(support::example_path("axum_service"));
     command.arg("--self-test");
     for variable in support::CONFIGURING_VARIABLES {
         command.env_remove(variable);
     }
+    command.env("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint());
     let output = command.output().expect("the example starts");
     assert!(output.status.success(), "{output:?}");
     let stdout = String::from_utf8(output.stdout).expect("stdout is UTF-8");
@@ -185,6 +187,21 @@ fn the_axum_service_deploys_on_request_and_serves_its_metrics() {
         Some("/deployments/{pipeline}")
     );
     assert_eq!(deploy_access.str("user.id"), Some("ci-bot"));
+    // One trace for the request: its server span, and the deployment under it.
+    let spans = receiver.wait_for(4, std::time::Duration::from_secs(10));
+    let request = spans
+        .iter()
+        .find(|s| s.span.name == "POST /deployments/{pipeline}")
+        .expect("the request's server span");
+    let deployment = spans
+        .iter()
+        .find(|s| s.span.name == "RUN billing")
+        .expect("the deployment's span");
+    assert_eq!(deployment.span.parent_span_id, request.span.span_id);
+    assert_eq!(
+        request.attribute("http.request.id").as_deref(),
+        Some(request_id)
+    );
     let exposition = String::from_utf8(output.stderr).expect("UTF-8");
     check_metrics(&exposition).expect("promtool accepts the metrics");
     let scrape = Scrape::parse(&exposition).unwrap();
