@@ -126,7 +126,7 @@ impl Playbook {
         let run = match lines {
             Some(lines) => lines.finish(),
             // Nothing was written: the spans of an empty run, under the current span.
-            None => LineReader::new(reader.trace(), reader.host()).finish(),
+            None => LineReader::new(reader.trace()).finish(),
         };
         match result {
             Ok(_) => Ok(run),
@@ -164,7 +164,7 @@ impl Playbook {
         let reader = reader.clone();
         command.stdout_lines(move |span, line| {
             let mut lines = lines.lock().unwrap_or_else(PoisonError::into_inner);
-            let lines = lines.get_or_insert_with(|| LineReader::new(reader.clone().parent(span).trace(), reader.host()));
+            let lines = lines.get_or_insert_with(|| LineReader::new(reader.clone().parent(span).trace()));
             if let Err(error) = lines.line(line) {
                 if lines.malformed.len() <= MALFORMED_WARNINGS {
                     tracing::warn!(parent: span, "skipped a line of ansible-playbook's output: {error}");

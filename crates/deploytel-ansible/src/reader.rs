@@ -90,7 +90,7 @@ impl CallbackReader {
     /// the rest are ended), and output without the closing stats is
     /// [`Truncated`](AnsibleError::Truncated).
     pub fn read_jsonl(&self, input: impl BufRead) -> Result<Run, AnsibleError> {
-        let mut lines = LineReader::new(self.trace(), self.host.clone());
+        let mut lines = LineReader::new(self.trace());
         let mut first_error = None;
         for line in input.split(b'\n') {
             let line = match line {
@@ -122,40 +122,31 @@ impl CallbackReader {
         let value: Value = serde_json::from_str(document).map_err(not_json(1))?;
         let events = document_events(&value).map_err(malformed(1))?;
         let mut trace = self.trace();
-        for mut event in events {
-            if let Some(host) = &self.host {
-                event.rename_hosts(host);
-            }
+        for event in events {
             trace.event(event);
         }
         Ok(trace.finish())
-    }
-
-    /// The host every result is reported for, if one was set.
-    pub(crate) fn host(&self) -> Option<String> {
-        self.host.clone()
     }
 
     pub(crate) fn trace(&self) -> RunTrace {
         RunTrace::new(&self.playbook, self.parent.clone(), self.redactor.clone())
             .check_mode(self.check_mode)
             .change_id(self.change_id.clone())
+            .report_as(self.host.clone())
     }
 }
 
 /// Feeds lines to a run's trace, counting them.
 pub(crate) struct LineReader {
     trace: RunTrace,
-    host: Option<String>,
     pub(crate) number: usize,
     pub(crate) malformed: Vec<usize>,
 }
 
 impl LineReader {
-    pub(crate) fn new(trace: RunTrace, host: Option<String>) -> Self {
+    pub(crate) fn new(trace: RunTrace) -> Self {
         LineReader {
             trace,
-            host,
             number: 0,
             malformed: Vec::new(),
         }
@@ -172,10 +163,7 @@ impl LineReader {
             .map_err(not_json(self.number))
             .and_then(|value| event::from_line(&value).map_err(malformed(self.number)));
         match parsed {
-            Ok(mut event) => {
-                if let Some(host) = &self.host {
-                    event.rename_hosts(host);
-                }
+            Ok(event) => {
                 self.trace.event(event);
                 Ok(())
             }

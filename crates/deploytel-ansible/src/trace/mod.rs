@@ -63,6 +63,7 @@ pub(crate) struct RunTrace {
     playbook: String,
     check_mode: bool,
     change_id: Option<String>,
+    as_host: Option<String>,
     redactor: Redactor,
     parent: Option<Span>,
     root: Option<Span>,
@@ -83,6 +84,7 @@ impl RunTrace {
             playbook: playbook.to_owned(),
             check_mode: false,
             change_id: None,
+            as_host: None,
             redactor,
             parent,
             root: None,
@@ -108,7 +110,16 @@ impl RunTrace {
         self
     }
 
-    pub(crate) fn event(&mut self, event: Event) {
+    /// Reports every result for `host`, whatever the inventory called it.
+    pub(crate) fn report_as(mut self, host: Option<String>) -> Self {
+        self.as_host = host;
+        self
+    }
+
+    pub(crate) fn event(&mut self, mut event: Event) {
+        if let Some(host) = &self.as_host {
+            event.rename_hosts(host);
+        }
         match event {
             Event::PlayStart(play) => self.play_start(&play),
             Event::TaskStart { task, lockstep } => {
@@ -363,7 +374,7 @@ impl RunTrace {
             } else {
                 Outcome::Success
             };
-            spans::end_task(&span, outcome, &task.stopped);
+            spans::end_group(&span, outcome, &task.stopped, "task");
             recorded_times::record(&span, task.start, Some(task.end));
         }
         self.end_play_if_settled(play);
@@ -399,7 +410,7 @@ impl RunTrace {
             } else {
                 Outcome::Success
             };
-            spans::end_play(&span, outcome, &state.stopped);
+            spans::end_group(&span, outcome, &state.stopped, "play");
             recorded_times::record(&span, state.start, Some(state.end));
         }
     }

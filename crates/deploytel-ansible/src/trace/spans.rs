@@ -183,7 +183,8 @@ pub(super) fn end_host(
     }
 }
 
-fn record_outcome(span: &Span, outcome: Outcome, stopped: &[String], what: &str) {
+/// Records how a task or play (`what`) ended, and which hosts stopped it.
+pub(super) fn end_group(span: &Span, outcome: Outcome, stopped: &[String], what: &str) {
     span.record(cicd::PIPELINE_TASK_RUN_RESULT, outcome.as_str());
     let description = match outcome {
         Outcome::Failure => format!("{what} failed on {}", stopped.join(", ")),
@@ -198,14 +199,6 @@ fn record_outcome(span: &Span, outcome: Outcome, stopped: &[String], what: &str)
     span.record(error::TYPE, error_type);
     span.record(otel::STATUS_CODE, "error");
     span.record(otel::STATUS_DESCRIPTION, description.as_str());
-}
-
-pub(super) fn end_task(span: &Span, outcome: Outcome, stopped: &[String]) {
-    record_outcome(span, outcome, stopped, "task");
-}
-
-pub(super) fn end_play(span: &Span, outcome: Outcome, stopped: &[String]) {
-    record_outcome(span, outcome, stopped, "play");
 }
 
 /// The event of one host's whole run: its recap, for the audit trail's change record.

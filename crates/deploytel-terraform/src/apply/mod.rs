@@ -73,7 +73,7 @@ impl ApplyReader {
     pub fn read(&self, input: impl BufRead) -> Result<ApplyRun, TerraformError> {
         let mut trace = ApplyTrace::new(self.parent.clone(), self.redactor.clone());
         let mut first_error = None;
-        for (index, line) in input.split(b'\n').enumerate() {
+        for line in input.split(b'\n') {
             let line = match line {
                 Ok(line) => line,
                 Err(e) => {
@@ -81,7 +81,7 @@ impl ApplyReader {
                     break;
                 }
             };
-            if let Err(e) = trace.line(index + 1, &line) {
+            if let Err(e) = trace.line(&line) {
                 first_error.get_or_insert(e);
             }
         }
@@ -100,7 +100,6 @@ impl ApplyReader {
         let state: Arc<Mutex<Option<ApplyTrace>>> = Arc::default();
         let shared = Arc::clone(&state);
         let reader = self.clone();
-        let line_number = Mutex::new(0usize);
         let result = command
             .stdout_lines(move |span, line| {
                 let mut trace = shared.lock().unwrap_or_else(PoisonError::into_inner);
@@ -110,9 +109,7 @@ impl ApplyReader {
                         reader.redactor.clone(),
                     )
                 });
-                let mut number = line_number.lock().unwrap_or_else(PoisonError::into_inner);
-                *number += 1;
-                if let Err(error) = trace.line(*number, line) {
+                if let Err(error) = trace.line(line) {
                     tracing::warn!(parent: span, "skipped a line of terraform's output: {error}");
                 }
             })

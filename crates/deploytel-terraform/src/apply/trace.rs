@@ -33,6 +33,8 @@ pub(super) struct ApplyTrace {
     open: HashMap<String, Open>,
     run: ApplyRun,
     last: Option<SystemTime>,
+    /// Lines read so far.
+    lines: usize,
 }
 
 impl ApplyTrace {
@@ -43,10 +45,14 @@ impl ApplyTrace {
             open: HashMap::new(),
             run: ApplyRun::default(),
             last: None,
+            lines: 0,
         }
     }
 
-    pub(super) fn line(&mut self, number: usize, line: &[u8]) -> Result<(), TerraformError> {
+    /// Reads the next line of the stream; blank lines are passed over.
+    pub(super) fn line(&mut self, line: &[u8]) -> Result<(), TerraformError> {
+        self.lines += 1;
+        let number = self.lines;
         let text = line.trim_ascii();
         if text.is_empty() {
             return Ok(());
