@@ -1,6 +1,6 @@
 //! Days since the Unix epoch to and from proleptic Gregorian dates (Howard Hinnant's
-//! algorithms), shared by the timestamps of log lines and audit records, and the UTC
-//! timestamps the deploy tools write.
+//! algorithms), shared by the timestamps of log lines and audit records, the UTC timestamps
+//! the deploy tools write, and the RFC 3339 times of commits and command lines.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -65,6 +65,115 @@ pub fn parse_utc_timestamp(text: &str) -> Option<SystemTime> {
     Some(UNIX_EPOCH + Duration::new(seconds, nanos))
 }
 
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ` of `millis`.
+pub fn format_rfc3339(millis: i64) -> String {
+    let days = millis.div_euclid(86_400_000);
+    let of_day = millis.rem_euclid(86_400_000);
+    let (year, month, day) = civil_from_days(days);
+    let secs = of_day / 1000;
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60,
+        of_day % 1000
+    )
+}
+
+/// Reads `2026-12-01`, `2026-12-01T10:00:00Z`, `2026-12-01T10:00:00.123+01:00` and the
+/// like into milliseconds since the epoch; `None` when the text is none of these.
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let (date, time) = match text.split_once(['T', 't', ' ']) {
+        Some((date, time)) => (date, Some(time)),
+        None => (text, None),
+    };
+    let mut parts = date.splitn(3, '-');
+    let year: i64 = number(parts.next()?, 4)?;
+    let month: i64 = number(parts.next()?, 2)?;
+    let day: i64 = number(parts.next()?, 2)?;
+    if !(1..=12).contains(&month) || !(1..=days_in_month(year, month)).contains(&day) {
+        return None;
+    }
+    let mut millis = days_from_civil(year, month, day) * 86_400_000;
+    if let Some(time) = time {
+        let (clock, offset_ms) = split_offset(time)?;
+        let (hms, fraction) = match clock.split_once('.') {
+            Some((hms, fraction)) => (hms, Some(fraction)),
+            None => (clock, None),
+        };
+        let mut fields = hms.splitn(3, ':');
+        let hour: i64 = number(fields.next()?, 2)?;
+        let minute: i64 = number(fields.next()?, 2)?;
+        let second: i64 = fields.next().map_or(Some(0), |s| number(s, 2))?;
+        if hour > 23 || minute > 59 || second > 60 {
+            return None;
+        }
+        let fraction_ms = match fraction {
+            Some(digits) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
+                let first_three: String = digits.chars().chain("000".chars()).take(3).collect();
+                first_three.parse::<i64>().ok()?
+            }
+            Some(_) => return None,
+            None => 0,
+        };
+        millis += ((hour * 60 + minute) * 60 + second) * 1000 + fraction_ms - offset_ms;
+    }
+    Some(millis)
+}
+
+/// An HTTP date in the preferred format of RFC 9110 (`Sun, 06 Nov 1994 08:49:47 GMT`), as a
+/// `Retry-After` header may carry it; `None` for anything else.
+pub fn parse_http_date(text: &str) -> Option<SystemTime> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let (_, rest) = text.trim().split_once(", ")?;
+    let mut parts = rest.split(' ');
+    let day = number(parts.next()?, 2)?;
+    let month_name = parts.next()?;
+    let year = number(parts.next()?, 4)?;
+    let clock = parts.next()?;
+    if parts.next()? != "GMT" || parts.next().is_some() {
+        return None;
+    }
+    let month = MONTHS.iter().position(|m| *m == month_name)? as i64 + 1;
+    let millis = parse_rfc3339(&format!("{year:04}-{month:02}-{day:02}T{clock}Z"))?;
+    let seconds = u64::try_from(millis / 1000).ok()?;
+    Some(UNIX_EPOCH + Duration::from_secs(seconds))
+}
+
+/// The clock part and the offset from UTC in milliseconds; a time without a zone is UTC.
+fn split_offset(time: &str) -> Option<(&str, i64)> {
+    if let Some(clock) = time.strip_suffix(['Z', 'z']) {
+        return Some((clock, 0));
+    }
+    let Some(at) = time.rfind(['+', '-']) else {
+        return Some((time, 0));
+    };
+    let (clock, offset) = time.split_at(at);
+    let sign = if offset.starts_with('-') { -1 } else { 1 };
+    let (hours, minutes) = offset[1..].split_once(':')?;
+    let minutes_total = number(hours, 2)? * 60 + number(minutes, 2)?;
+    Some((clock, sign * minutes_total * 60_000))
+}
+
+fn number(text: &str, width: usize) -> Option<i64> {
+    if text.len() != width || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +214,59 @@ mod tests {
             "1969-12-31T23:59:59Z",
         ] {
             assert_eq!(parse_utc_timestamp(text), None, "{text:?}");
+        }
+    }
+    #[test]
+    fn a_time_round_trips_through_its_text() {
+        for millis in [0, 1, 999, 1_764_583_200_123, 951_782_400_000, -86_400_000] {
+            assert_eq!(parse_rfc3339(&format_rfc3339(millis)), Some(millis));
+        }
+        assert_eq!(
+            format_rfc3339(1_764_583_200_123),
+            "2025-12-01T10:00:00.123Z"
+        );
+    }
+
+    #[test]
+    fn dates_offsets_and_fractions_are_read() {
+        let noon = parse_rfc3339("2026-12-01T12:00:00Z");
+        assert_eq!(parse_rfc3339("2026-12-01T13:00:00+01:00"), noon);
+        assert_eq!(parse_rfc3339("2026-12-01T11:30:00-00:30"), noon);
+        assert_eq!(
+            parse_rfc3339("2026-12-01T12:00:00.5Z")
+                .zip(noon)
+                .map(|(a, b)| a - b),
+            Some(500)
+        );
+        assert_eq!(
+            parse_rfc3339("2026-12-01").zip(noon).map(|(a, b)| b - a),
+            Some(12 * 3_600_000)
+        );
+    }
+
+    #[test]
+    fn http_dates_are_read() {
+        let date = parse_http_date("Sun, 06 Nov 1994 08:49:47 GMT");
+        assert_eq!(
+            date.and_then(|d| d.duration_since(UNIX_EPOCH).ok())
+                .map(|d| d.as_millis() as i64),
+            parse_rfc3339("1994-11-06T08:49:47Z")
+        );
+        assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:47 GMT"), None);
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:47 CET"), None);
+    }
+
+    #[test]
+    fn impossible_times_are_refused() {
+        for text in [
+            "",
+            "2026-13-01",
+            "2026-02-30",
+            "2026-12-01T25:00:00Z",
+            "yesterday",
+            "2026-1-1",
+        ] {
+            assert_eq!(parse_rfc3339(text), None, "{text}");
         }
     }
 }

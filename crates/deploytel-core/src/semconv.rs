@@ -46,6 +46,10 @@ pub mod deploytel {
     /// On the event of a line a child process wrote: the line is one JSON object (the child's
     /// own log line), whose structure the ECS layer keeps instead of quoting it in `message`.
     pub const JSON_LINE: &str = "deploytel.json_line";
+    /// On a deployment's span: when the deployed revision was committed (RFC 3339, UTC, to
+    /// the second); lead time for changes runs from it to the deployment's success. The
+    /// conventions have `vcs.ref.head.revision` but no time for it.
+    pub const VCS_COMMIT_TIME: &str = "deploytel.vcs.commit_time";
     /// On an OpenTelemetry span only (never a `tracing` field): when the work it stands for
     /// began, in nanoseconds since the Unix epoch, for spans built after the fact from a tool's
     /// own timestamps. The exporter of `deploytel::init()` makes it the span's start time.

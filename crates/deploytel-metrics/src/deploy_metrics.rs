@@ -1,7 +1,7 @@
 //! The `deploytel_*` families, and the manual API that records into them.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use deploytel_core::{Outcome, Redactor};
 use prometheus::Registry;
@@ -33,6 +33,8 @@ pub(crate) struct Inner {
     pub(crate) families: Families,
     pub(crate) deployments: CounterFamily,
     pub(crate) deployment_duration: HistogramFamily,
+    pub(crate) lead_time: HistogramFamily,
+    pub(crate) restore_duration: HistogramFamily,
     pub(crate) deployments_active: GaugeFamily,
     pub(crate) oldest_active_start: GaugeFamily,
     pub(crate) last_success: GaugeFamily,
@@ -106,6 +108,18 @@ impl DeployMetricsBuilder {
                 "How long deployments ran, by result.",
                 &pair_result,
                 buckets::DEPLOYMENT,
+            )?,
+            lead_time: families.histogram(
+                names::CHANGE_LEAD_TIME_SECONDS,
+                "Lead time for changes: from the deployed revision's commit to the deployment's success.",
+                &pair,
+                buckets::LEAD_TIME,
+            )?,
+            restore_duration: families.histogram(
+                names::DEPLOYMENT_RESTORE_DURATION_SECONDS,
+                "Time to restore: from the first failed deployment after a success to the next success.",
+                &pair,
+                buckets::RESTORE,
             )?,
             deployments_active: families.gauge(
                 names::DEPLOYMENTS_ACTIVE,
@@ -231,7 +245,8 @@ impl DeployMetrics {
         DeploymentTimer::start(self.pair(pipeline, environment))
     }
 
-    /// Records a deployment that ended, for hosts that time it themselves.
+    /// Records a deployment that ended now, for hosts that time it themselves. A success
+    /// after failures of the same (pipeline, environment) observes the time to restore.
     pub fn record_deployment(
         &self,
         pipeline: &str,
@@ -239,7 +254,21 @@ impl DeployMetrics {
         outcome: Outcome,
         duration: Duration,
     ) {
-        self.pair(pipeline, environment).ended(outcome, duration);
+        self.pair(pipeline, environment)
+            .ended(outcome, duration, None);
+    }
+
+    /// As [`record_deployment`](Self::record_deployment), for a revision committed at
+    /// `committed`: a success also observes its lead time for changes.
+    pub fn record_deployment_of_commit(
+        &self,
+        pipeline: &str,
+        environment: &str,
+        (outcome, duration): (Outcome, Duration),
+        committed: SystemTime,
+    ) {
+        self.pair(pipeline, environment)
+            .ended(outcome, duration, Some(committed));
     }
 
     /// Starts timing a step of `pipeline`.
@@ -279,6 +308,8 @@ impl DeployMetrics {
                 PairFamilies {
                     totals: &inner.deployments,
                     durations: &inner.deployment_duration,
+                    lead_time: &inner.lead_time,
+                    restore_duration: &inner.restore_duration,
                     active: &inner.deployments_active,
                     oldest_active_start: &inner.oldest_active_start,
                     last_success: &inner.last_success,

@@ -5,7 +5,7 @@
 //!
 //! | span name | needs field | result from |
 //! |---|---|---|
-//! | `deployment` | `cicd.pipeline.name` (and `deployment.environment.name`) | `cicd.pipeline.result` |
+//! | `deployment` | `cicd.pipeline.name` (and `deployment.environment.name`) | `cicd.pipeline.result`; `deploytel.vcs.commit_time` gives a success its lead time |
 //! | `step` | `cicd.pipeline.task.name` | `cicd.pipeline.task.run.result`; `deploytel.step.attempts` above 1 counts the retries |
 //! | `subprocess` | `process.executable.name` | `error.type`, `process.exit.code` |
 //!
@@ -19,9 +19,12 @@
 //! change of a Terraform plan (target `deploytel_terraform`).
 
 use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use deploytel_core::semconv::{cicd, deployment, deploytel, error, process};
-use deploytel_core::{ansible_events, audit_events, span_names, terraform_events, Outcome};
+use deploytel_core::{
+    ansible_events, audit_events, calendar, span_names, terraform_events, Outcome,
+};
 use tracing_core::field::{Field, Visit};
 use tracing_core::span::{Attributes, Id, Record};
 use tracing_core::{Event, Subscriber};
@@ -93,7 +96,10 @@ where
                     return;
                 };
                 let environment = fields.environment.unwrap_or_default();
-                let timer = self.metrics.start_deployment(&pipeline, &environment);
+                let mut timer = self.metrics.start_deployment(&pipeline, &environment);
+                if let Some(committed) = fields.committed {
+                    timer.commit_time(committed);
+                }
                 Tracked::Deployment(timer, fields.result)
             }
             span_names::STEP => {
@@ -167,6 +173,7 @@ struct StartFields {
     step: Option<String>,
     executable: Option<String>,
     result: Option<Outcome>,
+    committed: Option<SystemTime>,
     subprocess_end: SubprocessEnd,
 }
 
@@ -181,6 +188,7 @@ impl Visit for StartFields {
                 self.result = Some(outcome(value))
             }
             error::TYPE => self.subprocess_end.error_type = Some(subprocess_outcome(value)),
+            deploytel::VCS_COMMIT_TIME => self.committed = commit_time(value),
             _ => {}
         }
     }
@@ -210,6 +218,11 @@ impl Visit for EndFields<'_> {
             }
             (Tracked::Subprocess(_, end), error::TYPE) => {
                 end.error_type = Some(subprocess_outcome(value))
+            }
+            (Tracked::Deployment(timer, _), deploytel::VCS_COMMIT_TIME) => {
+                if let Some(committed) = commit_time(value) {
+                    timer.commit_time(committed);
+                }
             }
             _ => {}
         }
@@ -247,7 +260,14 @@ fn is_known(name: &str) -> bool {
             | cicd::PIPELINE_RESULT
             | cicd::PIPELINE_TASK_RUN_RESULT
             | error::TYPE
+            | deploytel::VCS_COMMIT_TIME
     )
+}
+
+/// A `deploytel.vcs.commit_time`; text that is not an RFC 3339 time gives no lead time.
+fn commit_time(text: &str) -> Option<SystemTime> {
+    let millis = u64::try_from(calendar::parse_rfc3339(text)?).ok()?;
+    Some(UNIX_EPOCH + Duration::from_millis(millis))
 }
 
 fn outcome(value: &str) -> Outcome {

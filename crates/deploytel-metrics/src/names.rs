@@ -4,6 +4,14 @@
 pub const DEPLOYMENTS_TOTAL: &str = "deploytel_deployments_total";
 /// Histogram: deployment duration in seconds, by `pipeline`, `environment`, `result`.
 pub const DEPLOYMENT_DURATION_SECONDS: &str = "deploytel_deployment_duration_seconds";
+/// Histogram: lead time for changes in seconds, from the deployed revision's commit to the
+/// deployment's success, by `pipeline`, `environment`; deployments with no known commit time
+/// are not observed.
+pub const CHANGE_LEAD_TIME_SECONDS: &str = "deploytel_change_lead_time_seconds";
+/// Histogram: time to restore in seconds, from the first failure after a success to the next
+/// success of the same `pipeline` and `environment`, observed at that success.
+pub const DEPLOYMENT_RESTORE_DURATION_SECONDS: &str =
+    "deploytel_deployment_restore_duration_seconds";
 /// Gauge: deployments running now, by `pipeline`, `environment`.
 pub const DEPLOYMENTS_ACTIVE: &str = "deploytel_deployments_active";
 /// Gauge: Unix time the oldest running deployment started, 0 when none runs.
@@ -77,6 +85,8 @@ pub const TERRAFORM_CHANGES_TOTAL: &str = "deploytel_terraform_changes_total";
 pub const ALL: &[&str] = &[
     DEPLOYMENTS_TOTAL,
     DEPLOYMENT_DURATION_SECONDS,
+    CHANGE_LEAD_TIME_SECONDS,
+    DEPLOYMENT_RESTORE_DURATION_SECONDS,
     DEPLOYMENTS_ACTIVE,
     DEPLOYMENT_OLDEST_ACTIVE_START,
     DEPLOYMENT_LAST_SUCCESS,

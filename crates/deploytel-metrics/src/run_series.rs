@@ -13,7 +13,7 @@ use deploytel_core::Outcome;
 use crate::capped_family::{Counters, Family, Histograms, Kind};
 use crate::clock::unix_seconds;
 use crate::export::Exporter;
-use crate::series_handles::{Counter, Gauge};
+use crate::series_handles::{Counter, Gauge, Histogram};
 use crate::series_table::SeriesTable;
 use crate::{CounterFamily, GaugeFamily, HistogramFamily};
 
@@ -99,12 +99,41 @@ pub(crate) struct PairSeries {
     environment: Box<str>,
     totals: PerOutcome<Option<Counter>>,
     durations: LazyPerOutcome<Histograms>,
+    lead_time: LazyHistogram,
+    restore_duration: LazyHistogram,
+    /// End time of the first failure since the last success, while the pair is failing.
+    failing_since: Mutex<Option<f64>>,
     active: Option<Gauge>,
     oldest_active_start: Option<Gauge>,
     last_success: LastEnd,
     last_failure: LastEnd,
     running_since: Mutex<Vec<f64>>,
     exporter: Option<Arc<Exporter>>,
+}
+
+/// A histogram of a (pipeline, environment), made at its first observation: a pipeline whose
+/// commits are unknown, or that never failed, has no lead-time or restore series.
+struct LazyHistogram {
+    family: HistogramFamily,
+    histogram: OnceLock<Option<Histogram>>,
+}
+
+impl LazyHistogram {
+    fn new(family: &HistogramFamily) -> Self {
+        LazyHistogram {
+            family: family.clone(),
+            histogram: OnceLock::new(),
+        }
+    }
+
+    fn observe(&self, pair: [&str; 2], seconds: f64) {
+        let histogram = self
+            .histogram
+            .get_or_init(|| self.family.with_labels(&pair).ok());
+        if let Some(histogram) = histogram {
+            histogram.observe(seconds);
+        }
+    }
 }
 
 /// A timestamp gauge of a (pipeline, environment), made when first set: a pipeline that never
@@ -136,6 +165,8 @@ impl LastEnd {
 pub(crate) struct PairFamilies<'a> {
     pub(crate) totals: &'a CounterFamily,
     pub(crate) durations: &'a HistogramFamily,
+    pub(crate) lead_time: &'a HistogramFamily,
+    pub(crate) restore_duration: &'a HistogramFamily,
     pub(crate) active: &'a GaugeFamily,
     pub(crate) oldest_active_start: &'a GaugeFamily,
     pub(crate) last_success: &'a GaugeFamily,
@@ -161,6 +192,9 @@ impl PairSeries {
                     .ok()
             }),
             durations: LazyPerOutcome::new(&families.durations.0),
+            lead_time: LazyHistogram::new(families.lead_time),
+            restore_duration: LazyHistogram::new(families.restore_duration),
+            failing_since: Mutex::new(None),
             active: families.active.with_labels(&pair).ok(),
             oldest_active_start: families.oldest_active_start.with_labels(&pair).ok(),
             last_success: LastEnd::new(families.last_success),
@@ -212,8 +246,14 @@ impl PairSeries {
         }
     }
 
-    /// A deployment ended, now, with `outcome` after `duration`.
-    pub(crate) fn ended(&self, outcome: Outcome, duration: Duration) {
+    /// A deployment ended, now, with `outcome` after `duration`; its revision was committed
+    /// at `committed`, when known.
+    pub(crate) fn ended(
+        &self,
+        outcome: Outcome,
+        duration: Duration,
+        committed: Option<SystemTime>,
+    ) {
         if let Some(counter) = &self.totals[index(outcome)] {
             counter.inc();
         }
@@ -227,10 +267,30 @@ impl PairSeries {
         // the first time already counting it: a run that ends within one scrape interval, or a
         // process that pushes its metrics and exits.
         let pair = [&*self.pipeline, &*self.environment];
+        let now = SystemTime::now();
         match outcome {
-            Outcome::Success => self.last_success.set(pair, unix_seconds(SystemTime::now())),
+            Outcome::Success => {
+                self.last_success.set(pair, unix_seconds(now));
+                // A commit "in the future" (a skewed clock) has no lead time worth showing.
+                if let Some(lead) = committed.and_then(|at| now.duration_since(at).ok()) {
+                    self.lead_time.observe(pair, lead.as_secs_f64());
+                }
+                let failing_since = self
+                    .failing_since
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take();
+                if let Some(since) = failing_since {
+                    let restore = (unix_seconds(now) - since).max(0.0);
+                    self.restore_duration.observe(pair, restore);
+                }
+            }
             Outcome::Failure | Outcome::Error | Outcome::Timeout => {
-                self.last_failure.set(pair, unix_seconds(SystemTime::now()))
+                self.last_failure.set(pair, unix_seconds(now));
+                self.failing_since
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .get_or_insert(unix_seconds(now));
             }
             Outcome::Cancellation | Outcome::Skip => {}
         }

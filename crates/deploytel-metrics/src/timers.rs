@@ -22,6 +22,8 @@ struct Started {
     /// Wall-clock start for deployments, whose start is a metric; 0 for the rest, which skip
     /// the clock read.
     unix: f64,
+    /// When a deployment's revision was committed, once known.
+    committed: Option<SystemTime>,
     recorded: bool,
 }
 
@@ -30,6 +32,7 @@ impl Started {
         Started {
             at: Instant::now(),
             unix: 0.0,
+            committed: None,
             recorded: false,
         }
     }
@@ -65,7 +68,7 @@ impl<S: Ends> Drop for Timer<S> {
 impl Ends for PairSeries {
     fn end(&self, outcome: Outcome, started: &Started) {
         self.stopped(started.unix);
-        self.ended(outcome, started.at.elapsed());
+        self.ended(outcome, started.at.elapsed(), started.committed);
     }
 }
 
@@ -128,6 +131,12 @@ impl DeploymentTimer {
     /// The pipeline being deployed.
     pub fn pipeline(&self) -> &str {
         &self.0.series.pipeline
+    }
+
+    /// When the deployed revision was committed: a success then observes its lead time for
+    /// changes. Without it, a success has no lead time.
+    pub fn commit_time(&mut self, committed: SystemTime) {
+        self.0.started.committed = Some(committed);
     }
 }
 

@@ -1,8 +1,10 @@
 //! The deployment span: one pipeline run, the root of a deployment's trace.
 
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::SystemTime;
 
-use deploytel_core::semconv::{actor, cicd, deployment, otel, vcs};
+use deploytel_core::semconv::{actor, cicd, deployment, deploytel, otel, vcs};
 use tracing::Span;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
@@ -34,6 +36,8 @@ impl Deployment {
             environment: environment.into(),
             attributes: Vec::new(),
             run_id: None,
+            revision: None,
+            commit: CommitSources::default(),
         }
     }
 
@@ -88,6 +92,16 @@ pub struct DeploymentBuilder {
     environment: String,
     attributes: Vec<(&'static str, String)>,
     run_id: Option<String>,
+    revision: Option<String>,
+    commit: CommitSources,
+}
+
+/// Where the builder may learn the revision's commit time, in the order it asks.
+#[derive(Clone, Debug, Default)]
+struct CommitSources {
+    given: Option<SystemTime>,
+    ci: bool,
+    git: Option<PathBuf>,
 }
 
 impl DeploymentBuilder {
@@ -123,8 +137,34 @@ impl DeploymentBuilder {
     }
 
     /// `vcs.ref.head.revision`: the commit deployed.
-    pub fn revision(self, revision: impl Into<String>) -> Self {
-        self.attribute(vcs::REF_HEAD_REVISION, revision)
+    pub fn revision(mut self, revision: impl Into<String>) -> Self {
+        self.revision = Some(revision.into());
+        self
+    }
+
+    /// `deploytel.vcs.commit_time`: when the deployed revision was committed, the start of
+    /// its lead time for changes. Wins over [`commit_time_from_ci`](Self::commit_time_from_ci)
+    /// and [`commit_time_from_git`](Self::commit_time_from_git).
+    pub fn commit_time(mut self, committed: SystemTime) -> Self {
+        self.commit.given = Some(committed);
+        self
+    }
+
+    /// Takes the commit time from the CI system running this process, where it gives one
+    /// (GitLab CI, GitHub Actions push events; see
+    /// [`commit_time::from_ci_variables`](crate::commit_time::from_ci_variables)), for the
+    /// revision given to [`revision`](Self::revision), or the CI's own revision when none is.
+    pub fn commit_time_from_ci(mut self) -> Self {
+        self.commit.ci = true;
+        self
+    }
+
+    /// Asks git in `repository` when the revision was committed (HEAD's revision when none
+    /// is given, recorded too), unless the time was given or the CI system gave it. When git
+    /// cannot tell, the deployment logs a warning saying why and records no commit time.
+    pub fn commit_time_from_git(mut self, repository: impl Into<PathBuf>) -> Self {
+        self.commit.git = Some(repository.into());
+        self
     }
 
     /// `vcs.repository.url.full`.
@@ -149,6 +189,54 @@ impl DeploymentBuilder {
         for (key, value) in &self.attributes {
             deployment.span().record(*key, value.as_str());
         }
+        let (revision, committed) = self.commit.resolve(self.revision, deployment.span());
+        if let Some(revision) = revision {
+            deployment
+                .span()
+                .record(vcs::REF_HEAD_REVISION, revision.as_str());
+        }
+        if let Some(committed) = committed {
+            deployment.span().record(
+                deploytel::VCS_COMMIT_TIME,
+                crate::commit_time::format(committed).as_str(),
+            );
+        }
         deployment
+    }
+}
+
+impl CommitSources {
+    /// The revision to record and its commit time, from the first source that knows it.
+    fn resolve(
+        self,
+        revision: Option<String>,
+        span: &Span,
+    ) -> (Option<String>, Option<SystemTime>) {
+        if let Some(given) = self.given {
+            return (revision, Some(given));
+        }
+        if self.ci {
+            let from_ci = crate::commit_time::from_ci_variables(revision.as_deref(), |name| {
+                std::env::var(name).ok()
+            });
+            if let Some(commit) = from_ci {
+                return (revision.or(Some(commit.revision)), Some(commit.time));
+            }
+        }
+        let Some(repository) = self.git else {
+            return (revision, None);
+        };
+        let asked = revision.as_deref().unwrap_or("HEAD");
+        match crate::commit_time::from_git(&repository, asked) {
+            Ok(commit) => (revision.or(Some(commit.revision)), Some(commit.time)),
+            Err(error) => {
+                tracing::warn!(
+                    parent: span,
+                    error.message = %error,
+                    "commit time unknown: lead time is not measured for this deployment"
+                );
+                (revision, None)
+            }
+        }
     }
 }

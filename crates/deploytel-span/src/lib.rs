@@ -29,6 +29,7 @@
 //! | deployment | `cicd.pipeline.name`, `deployment.environment.name` | the macro or builder arguments |
 //! | deployment | `cicd.pipeline.run.id` | [`DeploymentBuilder::run_id`], else generated (32 hex digits) |
 //! | deployment | `cicd.pipeline.run.url.full`, `deployment.name`, `deployment.id`, `vcs.ref.head.name`, `vcs.ref.head.revision`, `vcs.repository.url.full`, `enduser.id`, `user.name` | the builder, or fields of the macro |
+//! | deployment | `deploytel.vcs.commit_time` (when the revision was committed, RFC 3339 UTC) | [`DeploymentBuilder::commit_time`], or from the CI system or git ([`commit_time`]) |
 //! | deployment | `cicd.pipeline.result`, `deployment.status` (`succeeded`/`failed`) | the outcome |
 //! | step | `cicd.pipeline.task.name`, `cicd.pipeline.task.run.id`, `cicd.pipeline.task.type = deploy` | the macro |
 //! | step | `cicd.pipeline.task.run.result` | the outcome |
@@ -72,6 +73,7 @@
 
 pub mod carrier;
 mod command;
+pub mod commit_time;
 mod completion;
 mod deployment;
 mod failure;

@@ -10,7 +10,7 @@
 ///
 /// The known attributes (`deployment.name`, `vcs.ref.head.revision`, …) are declared by the
 /// macro; record them with [`Deployment::builder`](crate::Deployment::builder) or pass other
-/// fields here. At most 14 fields of your own fit beside the declared ones.
+/// fields here. At most 13 fields of your own fit beside the declared ones.
 ///
 /// ```
 /// let deployment = deploytel_span::deployment!("deploy-billing", "staging", ticket = "OPS-12");
@@ -47,6 +47,7 @@ macro_rules! __deployment_span {
             { $crate::__private::semconv::vcs::REF_HEAD_NAME } = $crate::__private::Empty,
             { $crate::__private::semconv::vcs::REF_HEAD_REVISION } = $crate::__private::Empty,
             { $crate::__private::semconv::vcs::REPOSITORY_URL_FULL } = $crate::__private::Empty,
+            { $crate::__private::semconv::deploytel::VCS_COMMIT_TIME } = $crate::__private::Empty,
             { $crate::__private::semconv::actor::ENDUSER_ID } = $crate::__private::Empty,
             { $crate::__private::semconv::actor::USER_NAME } = $crate::__private::Empty,
             { $crate::__private::semconv::error::TYPE } = $crate::__private::Empty,
