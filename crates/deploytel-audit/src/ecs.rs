@@ -138,6 +138,11 @@ fn write_custom(members: &mut Members<'_>, event: &AuditEvent, actor: &Actor, re
     }
     members.optional("run_id", event.correlation.run_id.as_deref());
     members.optional("change_id", event.correlation.change_id.as_deref());
+    members.optional("result", event.result.map(|result| result.as_str()));
+    members.optional(
+        "commit_time",
+        event.commit_time_ms.map(format_rfc3339).as_deref(),
+    );
     members.object("metadata", |m| {
         for (key, value) in &event.metadata {
             match value {

@@ -7,14 +7,18 @@
 //! span's `enduser.id` (with `user.name`) when set, else the trail's configured actor. With
 //! the `opentelemetry` feature, both records carry the deployment span's `trace.id` and
 //! `span.id`, read at its first enter (or, for a span never entered, when its result is
-//! recorded).
+//! recorded). Both carry the revision's commit time when the span has one
+//! (`deploytel.vcs.commit_time`), and `deploy.finish` the deployment's result in deploytel's
+//! outcome words, from which `report --dora` computes DORA's four keys.
 //!
 //! The layer also keeps the deploy tools' change records ([`crate::change_records`]) from the
 //! Terraform and Ansible integrations' events, with the run id, trace and actor of the
 //! deployment around them when there is one.
 
-use deploytel_core::semconv::{actor, cicd, deployment, error, vcs};
-use deploytel_core::{audit_events, span_names};
+use std::time::{Duration, UNIX_EPOCH};
+
+use deploytel_core::semconv::{actor, cicd, deployment, deploytel, error, vcs};
+use deploytel_core::{audit_events, calendar, span_names, Outcome};
 use tracing_core::field::{Field, Visit};
 use tracing_core::span::{Attributes, Id, Record};
 use tracing_core::{Event, Subscriber};
@@ -53,6 +57,7 @@ struct DeploymentFields {
     environment: Option<String>,
     run_id: Option<String>,
     revision: Option<String>,
+    commit_time: Option<String>,
     name: Option<String>,
     enduser: Option<String>,
     user_name: Option<String>,
@@ -71,6 +76,7 @@ impl Visit for DeploymentFields {
             deployment::ENVIRONMENT_NAME => &mut self.environment,
             cicd::PIPELINE_RUN_ID => &mut self.run_id,
             vcs::REF_HEAD_REVISION => &mut self.revision,
+            deploytel::VCS_COMMIT_TIME => &mut self.commit_time,
             deployment::NAME => &mut self.name,
             actor::ENDUSER_ID => &mut self.enduser,
             actor::USER_NAME => &mut self.user_name,
@@ -119,6 +125,14 @@ impl DeploymentFields {
         if let Some(actor) = self.actor().or_else(|| trail.actor().cloned()) {
             builder = builder.actor(actor);
         }
+        let committed = self
+            .commit_time
+            .as_deref()
+            .and_then(calendar::parse_rfc3339)
+            .and_then(|millis| u64::try_from(millis).ok());
+        if let Some(millis) = committed {
+            builder = builder.commit_time(UNIX_EPOCH + Duration::from_millis(millis));
+        }
         if action == DEPLOY_START {
             builder = builder
                 .event_type(EventType::Start)
@@ -131,6 +145,9 @@ impl DeploymentFields {
                 _ => EventOutcome::Failure,
             };
             builder = builder.event_type(EventType::End).outcome(outcome);
+            if let Ok(result) = result.parse::<Outcome>() {
+                builder = builder.result(result);
+            }
             if outcome == EventOutcome::Failure {
                 let reason = match &self.error_type {
                     Some(error_type) => format!("deployment ended with {result} ({error_type})"),

@@ -49,6 +49,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod change_records;
+pub mod dora;
 mod ecs;
 mod error;
 pub mod event;

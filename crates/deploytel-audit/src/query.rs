@@ -36,6 +36,11 @@ pub struct RecordView {
     pub run_id: Option<String>,
     /// The change (commit SHA, CI build id, run id) the record belongs to.
     pub change_id: Option<String>,
+    /// How a deployment ended (`success`, `failure`, `error`, `timeout`, `cancellation`,
+    /// `skip`), on `deploy.finish` records.
+    pub result: Option<String>,
+    /// When the deployed revision was committed (ms since the epoch), when known.
+    pub commit_time_ms: Option<i64>,
 }
 
 impl RecordView {
@@ -72,6 +77,8 @@ impl RecordView {
             reason: text("/event/reason"),
             run_id: custom("run_id"),
             change_id: custom("change_id"),
+            result: custom("result"),
+            commit_time_ms: custom("commit_time").and_then(|text| parse_rfc3339(&text)),
         })
     }
 }

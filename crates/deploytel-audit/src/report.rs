@@ -83,17 +83,8 @@ impl ComplianceReport {
             by_actor,
             failures,
             denials,
-            chain_problems: chain
-                .findings
-                .iter()
-                .map(|f| format!("{}:{}: {}", f.path.display(), f.line, f.problem))
-                .collect(),
-            chain_summary: chain
-                .to_string()
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .to_owned(),
+            chain_problems: chain_problems(chain),
+            chain_summary: chain_summary(chain),
         }
     }
 
@@ -190,14 +181,33 @@ impl ComplianceReport {
     }
 }
 
+/// What `verify` found wrong, one line per finding.
+pub(crate) fn chain_problems(chain: &VerifyReport) -> Vec<String> {
+    chain
+        .findings
+        .iter()
+        .map(|f| format!("{}:{}: {}", f.path.display(), f.line, f.problem))
+        .collect()
+}
+
+/// The first line of `verify`'s account: intact or not, records, segments, head.
+pub(crate) fn chain_summary(chain: &VerifyReport) -> String {
+    chain
+        .to_string()
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// A Markdown table cell: pipes escaped, lines joined.
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
 /// A CSV field (RFC 4180), quoted when it must be; a leading `=`, `+`, `-` or `@` is
 /// prefixed with `'` so that a spreadsheet does not run it as a formula.
-fn csv(text: &str) -> String {
+pub(crate) fn csv(text: &str) -> String {
     let text = if text.starts_with(['=', '+', '-', '@']) {
         format!("'{text}")
     } else {

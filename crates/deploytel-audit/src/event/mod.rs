@@ -9,6 +9,7 @@ mod vocabulary;
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
+use deploytel_core::Outcome;
 use uuid::Uuid;
 
 pub use actor::{Actor, ActorKind, UNKNOWN_ACTOR};
@@ -39,6 +40,8 @@ pub struct AuditEvent {
     pub(crate) source: Option<Source>,
     pub(crate) rule: Option<Rule>,
     pub(crate) correlation: Correlation,
+    pub(crate) result: Option<Outcome>,
+    pub(crate) commit_time_ms: Option<i64>,
     pub(crate) labels: BTreeMap<String, String>,
     pub(crate) metadata: BTreeMap<String, MetadataValue>,
 }
@@ -63,6 +66,8 @@ impl AuditEvent {
                 source: None,
                 rule: None,
                 correlation: Correlation::default(),
+                result: None,
+                commit_time_ms: None,
                 labels: BTreeMap::new(),
                 metadata: BTreeMap::new(),
             },
@@ -219,6 +224,21 @@ impl AuditEventBuilder {
     /// change share it, and `deploytel-audit query --change` finds them together.
     pub fn change_id(mut self, change_id: impl Into<String>) -> Self {
         self.event.correlation.change_id = Some(change_id.into());
+        self
+    }
+
+    /// How the deployment ended, in deploytel's outcome words (`deploytel.audit.result`):
+    /// `event.outcome` says only success or failure, DORA's keys need to tell a failed
+    /// deployment from a cancelled one.
+    pub fn result(mut self, result: Outcome) -> Self {
+        self.event.result = Some(result);
+        self
+    }
+
+    /// When the deployed revision was committed (`deploytel.audit.commit_time`): a successful
+    /// `deploy.finish` with it has a lead time for changes in `deploytel-audit report --dora`.
+    pub fn commit_time(mut self, committed: SystemTime) -> Self {
+        self.event.commit_time_ms = Some(unix_millis(committed));
         self
     }
 

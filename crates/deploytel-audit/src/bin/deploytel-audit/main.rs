@@ -4,6 +4,7 @@
 //! deploytel-audit verify /var/lib/deployer/audit
 //! deploytel-audit query /var/lib/deployer/audit --actor alice --environment production --since 2026-12-01
 //! deploytel-audit report /var/lib/deployer/audit --since 2026-11-01 --until 2026-12-01 --format csv
+//! deploytel-audit report /var/lib/deployer/audit --dora --since 2026-11-01 --until 2026-12-01
 //! deploytel-audit tail /var/lib/deployer/audit --follow
 //! deploytel-audit dead-letter list /var/lib/deployer/audit --sink elasticsearch
 //! ```
@@ -16,6 +17,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use deploytel_audit::dora::{DoraReport, DEFAULT_PRODUCTION};
 use deploytel_audit::journal::{parse_hash, read_chain, ChainKey};
 use deploytel_audit::query::{parse_time, table, Filter};
 use deploytel_audit::report::ComplianceReport;
@@ -60,10 +62,20 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Summarise a period: deployments by actor and environment, failures, denials, chain gaps.
+    /// Summarise a period: deployments by actor and environment, failures, denials, chain gaps;
+    /// with --dora, DORA's four keys of the production deployments.
     Report {
         /// The journal directory.
         dir: PathBuf,
+        /// DORA's four keys instead: deployment frequency, lead time for changes, change
+        /// failure rate and time to restore, per pipeline and overall, with the failures and
+        /// the restores that ended them.
+        #[arg(long)]
+        dora: bool,
+        /// With --dora, an environment counted as production; repeatable. Default: production
+        /// and prod.
+        #[arg(long, requires = "dora")]
+        environment: Vec<String>,
         /// Start of the period (a date or an RFC 3339 time), inclusive.
         #[arg(long, value_parser = parse_time)]
         since: i64,
@@ -220,13 +232,39 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Report {
             dir,
+            dora,
+            environment,
             since,
             until,
             format,
             key,
         } => {
+            if until <= since {
+                return Err("--until must be after --since".into());
+            }
             let key = chain_key(&dir, &key)?;
             let chain = verify_with_anchors(&dir, &key, &[]).map_err(|e| e.to_string())?;
+            if dora {
+                // Records before the period too: a failure before it may be restored in it.
+                let filter = Filter {
+                    action: Some("deploy.".into()),
+                    until_ms: Some(until),
+                    ..Filter::default()
+                };
+                let records = Source::Journal(dir).records(&filter)?;
+                let views: Vec<_> = records.into_iter().map(|(view, _)| view).collect();
+                let environments = if environment.is_empty() {
+                    DEFAULT_PRODUCTION.map(str::to_owned).to_vec()
+                } else {
+                    environment
+                };
+                let report = DoraReport::new(since, until, &environments, &views, &chain);
+                match format {
+                    ReportFormat::Markdown => print!("{}", report.to_markdown()),
+                    ReportFormat::Csv => print!("{}", report.to_csv()),
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
             let filter = Filter {
                 since_ms: Some(since),
                 until_ms: Some(until),
