@@ -50,6 +50,17 @@
 //! cargo run -p deploytel-audit --features cli -- report /tmp/deploytel-example-audit --since 2026-01-01 --until 2100-01-01
 //! ```
 //!
+//! DORA's four keys: the deployment records this checkout's HEAD as the revision deployed and,
+//! asking git, when it was committed. A success then observes its lead time for changes in
+//! `deploytel_change_lead_time_seconds`, and the audit journal holds what `report --dora`
+//! needs; DORA counts production deployments:
+//!
+//! ```text
+//! cargo run --example deploy_orchestrator -- --environment production --fail-step smoke_test
+//! cargo run --example deploy_orchestrator -- --environment production
+//! cargo run -p deploytel-audit --features cli -- report /tmp/deploytel-example-audit --dora --since 2026-01-01 --until 2100-01-01
+//! ```
+//!
 //! SIEMs: the records are forwarded to every receiver the environment names
 //! (`DEPLOYTEL_AUDIT_ELASTICSEARCH_URL`, `DEPLOYTEL_AUDIT_SPLUNK_HEC_URL`,
 //! `DEPLOYTEL_AUDIT_DATADOG_API_KEY`, …). With `--siem-receivers` the program starts loopback
@@ -195,6 +206,10 @@ fn deploy(options: &Options, audit: Option<&AuditTrail>) -> bool {
     let deployed: Result<(), Failure> = Deployment::builder("deploy-billing", &options.environment)
         .name(SERVICE)
         .ref_name(VERSION)
+        // The revision deployed is this checkout's HEAD; its commit time starts the lead time
+        // for changes. A CI system that gives the time (GitLab, GitHub push events) wins.
+        .commit_time_from_ci()
+        .commit_time_from_git(".")
         .start()
         .run(|deployment| {
             info!("deployment started");

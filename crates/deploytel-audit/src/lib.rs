@@ -37,6 +37,7 @@
 //! | [`verify`] | checks a journal's chain and segments |
 //! | [`AuditLayer`] | records `deploy.start` and `deploy.finish` from deployment spans, and the deploy tools' change records (`terraform.change`, `ansible.run`: [`change_records`]) from their events |
 //! | [`query`], [`report`] | filters records; summarises a period for compliance |
+//! | [`dora`] | DORA's four keys of a period, from the deployments recorded |
 //!
 //! # Feature flags
 //!

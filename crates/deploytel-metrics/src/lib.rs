@@ -34,7 +34,8 @@
 //!
 //! The metric names, labels and shipped rules are documented in the repository's
 //! `docs/METRICS.md`; the names are constants in [`names`]. Alerting and recording rules are in
-//! this crate's `prometheus/` directory and the Grafana dashboard in `grafana/`.
+//! this crate's `prometheus/` directory (DORA's four keys in `prometheus/dora.yml`) and the
+//! Grafana dashboards in `grafana/`.
 //!
 //! # Feature flags
 //!

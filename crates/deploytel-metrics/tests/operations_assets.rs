@@ -64,7 +64,7 @@ fn rule_files_pass_promtool_check_rules() {
     .unwrap();
     assert!(output.contains("SUCCESS: 22 rules found"), "{output}");
     assert!(output.contains("SUCCESS: 6 rules found"), "{output}");
-    assert!(output.contains("SUCCESS: 14 rules found"), "{output}");
+    assert!(output.contains("SUCCESS: 18 rules found"), "{output}");
 }
 
 #[test]
@@ -104,7 +104,7 @@ fn every_dora_rule_selects_production_the_same_way() {
         );
         selectors += 1;
     }
-    assert_eq!(selectors, 16);
+    assert_eq!(selectors, 18);
     // Every key has a rule per pipeline and one over every pipeline.
     let recorded = recorded_rules("prometheus/dora.yml");
     for key in [
