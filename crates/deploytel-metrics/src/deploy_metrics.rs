@@ -264,7 +264,8 @@ impl DeployMetrics {
         &self,
         pipeline: &str,
         environment: &str,
-        (outcome, duration): (Outcome, Duration),
+        outcome: Outcome,
+        duration: Duration,
         committed: SystemTime,
     ) {
         self.pair(pipeline, environment)

@@ -88,7 +88,8 @@ fn a_commit_in_the_future_gives_no_lead_time() {
     metrics.record_deployment_of_commit(
         "deploy-billing",
         "production",
-        (Outcome::Success, Duration::from_secs(30)),
+        Outcome::Success,
+        Duration::from_secs(30),
         tomorrow,
     );
     let scrape = scrape(&metrics);
