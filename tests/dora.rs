@@ -75,9 +75,10 @@ fn a_failed_then_successful_production_deployment_gives_lead_time_live_and_all_f
     let (restored, before) = &textfiles[1];
     check_metrics(restored).expect("promtool accepts the textfile");
     let failed = Scrape::parse(failed).unwrap();
-    assert!(failed
-        .series("deploytel_change_lead_time_seconds_count")
-        .is_empty());
+    assert_eq!(
+        failed.value("deploytel_change_lead_time_seconds_count", &pair),
+        Some(0.0)
+    );
     let restored = Scrape::parse(restored).unwrap();
     assert_eq!(
         restored.value("deploytel_change_lead_time_seconds_count", &pair),
@@ -91,9 +92,10 @@ fn a_failed_then_successful_production_deployment_gives_lead_time_live_and_all_f
         "lead time {lead} s for a commit at {committed}"
     );
     // The failure was another process's: the live form sees no restore (docs/DORA.md).
-    assert!(restored
-        .series("deploytel_deployment_restore_duration_seconds_count")
-        .is_empty());
+    assert_eq!(
+        restored.value("deploytel_deployment_restore_duration_seconds_count", &pair),
+        Some(0.0)
+    );
 
     // Exact, from the audit trail: both runs, the restore between them, the same lead time.
     let chain = verify_dir(&audit, &ChainKey::unkeyed()).unwrap();

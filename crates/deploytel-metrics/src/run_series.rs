@@ -99,8 +99,8 @@ pub(crate) struct PairSeries {
     environment: Box<str>,
     totals: PerOutcome<Option<Counter>>,
     durations: LazyPerOutcome<Histograms>,
-    lead_time: LazyHistogram,
-    restore_duration: LazyHistogram,
+    lead_time: Option<Histogram>,
+    restore_duration: Option<Histogram>,
     /// End time of the first failure since the last success, while the pair is failing.
     failing_since: Mutex<Option<f64>>,
     active: Option<Gauge>,
@@ -109,31 +109,6 @@ pub(crate) struct PairSeries {
     last_failure: LastEnd,
     running_since: Mutex<Vec<f64>>,
     exporter: Option<Arc<Exporter>>,
-}
-
-/// A histogram of a (pipeline, environment), made at its first observation: a pipeline whose
-/// commits are unknown, or that never failed, has no lead-time or restore series.
-struct LazyHistogram {
-    family: HistogramFamily,
-    histogram: OnceLock<Option<Histogram>>,
-}
-
-impl LazyHistogram {
-    fn new(family: &HistogramFamily) -> Self {
-        LazyHistogram {
-            family: family.clone(),
-            histogram: OnceLock::new(),
-        }
-    }
-
-    fn observe(&self, pair: [&str; 2], seconds: f64) {
-        let histogram = self
-            .histogram
-            .get_or_init(|| self.family.with_labels(&pair).ok());
-        if let Some(histogram) = histogram {
-            histogram.observe(seconds);
-        }
-    }
 }
 
 /// A timestamp gauge of a (pipeline, environment), made when first set: a pipeline that never
@@ -174,7 +149,8 @@ pub(crate) struct PairFamilies<'a> {
 }
 
 impl PairSeries {
-    /// Creates every outcome counter at 0, so that `increase()` sees the first failure.
+    /// Creates every outcome counter, and the lead-time and restore histograms, at 0, so that
+    /// `increase()` sees the first of each.
     pub(crate) fn new(
         pipeline: &str,
         environment: &str,
@@ -192,8 +168,10 @@ impl PairSeries {
                     .ok()
             }),
             durations: LazyPerOutcome::new(&families.durations.0),
-            lead_time: LazyHistogram::new(families.lead_time),
-            restore_duration: LazyHistogram::new(families.restore_duration),
+            // At 0 from the start, like the counters: `increase()` then sees the first
+            // observation, which a series born counting it would hide.
+            lead_time: families.lead_time.with_labels(&pair).ok(),
+            restore_duration: families.restore_duration.with_labels(&pair).ok(),
             failing_since: Mutex::new(None),
             active: families.active.with_labels(&pair).ok(),
             oldest_active_start: families.oldest_active_start.with_labels(&pair).ok(),
@@ -272,17 +250,17 @@ impl PairSeries {
             Outcome::Success => {
                 self.last_success.set(pair, unix_seconds(now));
                 // A commit "in the future" (a skewed clock) has no lead time worth showing.
-                if let Some(lead) = committed.and_then(|at| now.duration_since(at).ok()) {
-                    self.lead_time.observe(pair, lead.as_secs_f64());
+                let lead = committed.and_then(|at| now.duration_since(at).ok());
+                if let (Some(lead), Some(histogram)) = (lead, &self.lead_time) {
+                    histogram.observe(lead.as_secs_f64());
                 }
                 let failing_since = self
                     .failing_since
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
                     .take();
-                if let Some(since) = failing_since {
-                    let restore = (unix_seconds(now) - since).max(0.0);
-                    self.restore_duration.observe(pair, restore);
+                if let (Some(since), Some(histogram)) = (failing_since, &self.restore_duration) {
+                    histogram.observe((unix_seconds(now) - since).max(0.0));
                 }
             }
             Outcome::Failure | Outcome::Error | Outcome::Timeout => {
