@@ -157,3 +157,18 @@ fn restores_are_kept_apart_by_pipeline_and_environment() {
         .collect();
     assert_eq!(restored.len(), 1);
 }
+
+#[test]
+fn a_commit_time_recorded_after_the_start_gives_the_success_its_lead_time() {
+    let metrics = DeployMetrics::builder().build().unwrap();
+    with_metrics(&metrics, || {
+        let deployment = deploytel_span::deployment!("deploy-search", "production");
+        deployment.record_commit_time(SystemTime::now() - Duration::from_secs(600));
+        deployment.succeed();
+    });
+    let scrape = scrape(&metrics);
+    let (count, sum) = histogram(&scrape, LEAD_TIME, &production("deploy-search"));
+    assert_eq!(count, Some(1.0));
+    let sum = sum.unwrap();
+    assert!((600.0..660.0).contains(&sum), "{sum}");
+}

@@ -70,6 +70,17 @@ impl Deployment {
         &self.run_id
     }
 
+    /// Records when the deployed revision was committed (`deploytel.vcs.commit_time`), for a
+    /// deployment started with [`deployment!`](crate::deployment!), whose builder methods it
+    /// has not: [`DeploymentBuilder::commit_time`] does the same before the start. Record it
+    /// before the deployment ends; its success then has a lead time.
+    pub fn record_commit_time(&self, committed: SystemTime) {
+        self.span().record(
+            deploytel::VCS_COMMIT_TIME,
+            crate::commit_time::format(committed).as_str(),
+        );
+    }
+
     /// A step of this deployment named `name` (`cicd.pipeline.task.name`); see
     /// [`step!`](crate::step!) to add fields of your own.
     pub fn step(&self, name: impl AsRef<str>) -> crate::Step {

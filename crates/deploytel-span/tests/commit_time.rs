@@ -139,3 +139,16 @@ fn a_given_time_wins_and_an_unknown_one_is_not_recorded() {
     assert!(matches!(error, CommitTimeError::Git { .. }), "{error}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn a_deployment_made_by_the_macro_records_its_commit_time_after_the_start() {
+    let spans = exported(|| {
+        let deployment = deploytel_span::deployment!("deploy-billing", "production");
+        deployment.record_commit_time(UNIX_EPOCH + Duration::from_secs(1_796_083_200));
+        deployment.succeed();
+    });
+    assert_eq!(
+        text(&spans[0], COMMIT_TIME).as_deref(),
+        Some("2026-12-01T00:00:00Z")
+    );
+}
