@@ -67,16 +67,21 @@ pub fn parse_utc_timestamp(text: &str) -> Option<SystemTime> {
 
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ` of `millis`.
 pub fn format_rfc3339(millis: i64) -> String {
-    let days = millis.div_euclid(86_400_000);
-    let of_day = millis.rem_euclid(86_400_000);
-    let (year, month, day) = civil_from_days(days);
-    let secs = of_day / 1000;
+    let seconds = format_rfc3339_seconds(millis.div_euclid(1000));
+    let (without_zone, _) = seconds.split_at(seconds.len() - 1);
+    format!("{without_zone}.{:03}Z", millis.rem_euclid(1000))
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` of `seconds` since the epoch: for times known to the second, such
+/// as a commit's.
+pub fn format_rfc3339_seconds(seconds: i64) -> String {
+    let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
+    let of_day = seconds.rem_euclid(86_400);
     format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60,
-        of_day % 1000
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        of_day / 3600,
+        of_day / 60 % 60,
+        of_day % 60
     )
 }
 

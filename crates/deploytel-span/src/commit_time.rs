@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use deploytel_core::calendar::{civil_from_days, parse_rfc3339};
+use deploytel_core::calendar::{format_rfc3339_seconds, parse_rfc3339};
 
 /// Why git could not say when a revision was committed.
 #[derive(Debug, thiserror::Error)]
@@ -134,15 +134,7 @@ pub(crate) fn format(time: SystemTime) -> String {
     let seconds = time
         .duration_since(UNIX_EPOCH)
         .map_or(0, |since| since.as_secs());
-    let seconds = i64::try_from(seconds).unwrap_or(i64::MAX);
-    let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
-    let of_day = seconds.rem_euclid(86_400);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        of_day / 3600,
-        of_day / 60 % 60,
-        of_day % 60
-    )
+    format_rfc3339_seconds(i64::try_from(seconds).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]
