@@ -15,8 +15,6 @@
 //! Terraform and Ansible integrations' events, with the run id, trace and actor of the
 //! deployment around them when there is one.
 
-use std::time::{Duration, UNIX_EPOCH};
-
 use deploytel_core::semconv::{actor, cicd, deployment, deploytel, error, vcs};
 use deploytel_core::{audit_events, calendar, span_names, Outcome};
 use tracing_core::field::{Field, Visit};
@@ -128,10 +126,9 @@ impl DeploymentFields {
         let committed = self
             .commit_time
             .as_deref()
-            .and_then(calendar::parse_rfc3339)
-            .and_then(|millis| u64::try_from(millis).ok());
-        if let Some(millis) = committed {
-            builder = builder.commit_time(UNIX_EPOCH + Duration::from_millis(millis));
+            .and_then(calendar::parse_rfc3339_instant);
+        if let Some(committed) = committed {
+            builder = builder.commit_time(committed);
         }
         if action == DEPLOY_START {
             builder = builder

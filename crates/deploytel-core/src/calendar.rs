@@ -127,6 +127,13 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     Some(millis)
 }
 
+/// The instant an RFC 3339 time (any offset) names, as [`parse_rfc3339`] reads it; `None`
+/// for other text and for instants before the epoch.
+pub fn parse_rfc3339_instant(text: &str) -> Option<SystemTime> {
+    let millis = u64::try_from(parse_rfc3339(text)?).ok()?;
+    Some(UNIX_EPOCH + Duration::from_millis(millis))
+}
+
 /// An HTTP date in the preferred format of RFC 9110 (`Sun, 06 Nov 1994 08:49:47 GMT`), as a
 /// `Retry-After` header may carry it; `None` for anything else.
 pub fn parse_http_date(text: &str) -> Option<SystemTime> {

@@ -19,7 +19,7 @@
 //! change of a Terraform plan (target `deploytel_terraform`).
 
 use std::fmt;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use deploytel_core::semconv::{cicd, deployment, deploytel, error, process};
 use deploytel_core::{
@@ -188,7 +188,7 @@ impl Visit for StartFields {
                 self.result = Some(outcome(value))
             }
             error::TYPE => self.subprocess_end.error_type = Some(subprocess_outcome(value)),
-            deploytel::VCS_COMMIT_TIME => self.committed = commit_time(value),
+            deploytel::VCS_COMMIT_TIME => self.committed = calendar::parse_rfc3339_instant(value),
             _ => {}
         }
     }
@@ -220,7 +220,7 @@ impl Visit for EndFields<'_> {
                 end.error_type = Some(subprocess_outcome(value))
             }
             (Tracked::Deployment(timer, _), deploytel::VCS_COMMIT_TIME) => {
-                if let Some(committed) = commit_time(value) {
+                if let Some(committed) = calendar::parse_rfc3339_instant(value) {
                     timer.commit_time(committed);
                 }
             }
@@ -262,12 +262,6 @@ fn is_known(name: &str) -> bool {
             | error::TYPE
             | deploytel::VCS_COMMIT_TIME
     )
-}
-
-/// A `deploytel.vcs.commit_time`; text that is not an RFC 3339 time gives no lead time.
-fn commit_time(text: &str) -> Option<SystemTime> {
-    let millis = u64::try_from(calendar::parse_rfc3339(text)?).ok()?;
-    Some(UNIX_EPOCH + Duration::from_millis(millis))
 }
 
 fn outcome(value: &str) -> Outcome {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use deploytel_core::calendar::{format_rfc3339_seconds, parse_rfc3339};
+use deploytel_core::calendar::{format_rfc3339_seconds, parse_rfc3339_instant};
 
 /// Why git could not say when a revision was committed.
 #[derive(Debug, thiserror::Error)]
@@ -103,7 +103,7 @@ pub fn from_ci_variables(
     let wanted = |id: &str| revision.is_none_or(|revision| same_revision(revision, id));
     if given("GITLAB_CI").is_some() {
         let id = given("CI_COMMIT_SHA")?;
-        let time = given("CI_COMMIT_TIMESTAMP").and_then(|text| instant(&text))?;
+        let time = given("CI_COMMIT_TIMESTAMP").and_then(|text| parse_rfc3339_instant(&text))?;
         return wanted(&id).then_some(Commit { revision: id, time });
     }
     if given("GITHUB_ACTIONS").as_deref() == Some("true") {
@@ -111,7 +111,10 @@ pub fn from_ci_variables(
         let event: serde_json::Value = serde_json::from_slice(&payload).ok()?;
         let head = event.get("head_commit")?;
         let id = head.get("id")?.as_str()?.to_owned();
-        let time = head.get("timestamp")?.as_str().and_then(instant)?;
+        let time = head
+            .get("timestamp")?
+            .as_str()
+            .and_then(parse_rfc3339_instant)?;
         return wanted(&id).then_some(Commit { revision: id, time });
     }
     None
@@ -120,12 +123,6 @@ pub fn from_ci_variables(
 /// Whether `given` (perhaps a short id) and the full id `full` name the same commit.
 fn same_revision(given: &str, full: &str) -> bool {
     given.len() >= 7 && full.len() >= given.len() && full[..given.len()].eq_ignore_ascii_case(given)
-}
-
-/// An RFC 3339 time with any offset, as an instant; `None` before the epoch.
-fn instant(text: &str) -> Option<SystemTime> {
-    let millis = u64::try_from(parse_rfc3339(text)?).ok()?;
-    Some(UNIX_EPOCH + Duration::from_millis(millis))
 }
 
 /// `time` as the RFC 3339 UTC text recorded on the span, to the second (commit times have no
